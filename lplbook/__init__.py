@@ -1,0 +1,13 @@
+"""lplbook: the helper package of the course text *Why gradient descent converges
+linearly on overparametrized models*.
+
+Modules are named for mathematical objects: :mod:`~lplbook.losses`,
+:mod:`~lplbook.rates`, :mod:`~lplbook.twolayer`, :mod:`~lplbook.gd`,
+:mod:`~lplbook.symbolic`, :mod:`~lplbook.plotting` and :mod:`~lplbook.glue`.
+"""
+
+from . import gd, glue, losses, plotting, rates, symbolic, twolayer
+
+__version__ = "0.1.0"
+
+__all__ = ["gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__"]

@@ -1,0 +1,355 @@
+r"""One gradient-descent engine for every model of the book.
+
+Gradient descent :math:`x_{t+1} = x_t - \eta_t \nabla f(x_t)` is introduced in
+chapter 1 (*PL, the Descent Lemma and linear convergence*) and used in every later
+chapter. :func:`run` takes an *objective* — a callable ``x -> (f(x), ∇f(x))`` or an
+object with a ``value_and_grad`` method such as :class:`lplbook.losses.SquaredLoss` —
+a starting point (an array, or a tuple of arrays such as the factors
+:math:`(W_1, W_2)` of a network) and a step policy, and returns a :class:`Trace`.
+
+Every run ends with exactly one ``status``:
+
+``"converged"``
+    the optimality gap :math:`f(x_t) - f^*` fell to ``tol`` (when ``f_star`` is
+    given) or the gradient norm fell to ``gtol`` (when ``gtol`` is given);
+``"max_iter"``
+    ``max_iter`` steps were taken without converging;
+``"diverged"``
+    the loss or an iterate became non-finite, or the loss exceeded
+    ``divergence_factor`` times its initial scale. No overflow warning is emitted:
+    divergence is a status, not a cascade of warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from . import _validate
+
+STATUSES = ("converged", "max_iter", "diverged")
+
+
+# ---------------------------------------------------------------------------
+# step policies
+# ---------------------------------------------------------------------------
+class StepPolicy:
+    r"""Base class of step policies: ``policy(t, x, f, g)`` returns :math:`\eta_t > 0`.
+
+    A policy sees the iteration counter ``t``, the iterate ``x``, the loss ``f`` and
+    the gradient ``g`` at ``x``, so that adaptive rules (chapter 5) can use local
+    constants of the current weights.
+    """
+
+    def __call__(self, t: int, x, f: float, g) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Constant(StepPolicy):
+    r"""The constant step :math:`\eta_t = \eta` (chapter 1)."""
+
+    eta: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "eta", _validate.positive("eta", self.eta))
+
+    def __call__(self, t, x, f, g):
+        return self.eta
+
+
+@dataclass(frozen=True)
+class Schedule(StepPolicy):
+    r"""A step that depends on the iteration only, :math:`\eta_t = \text{eta\_of\_t}(t)`.
+
+    Parameters
+    ----------
+    eta_of_t : callable
+        Function of the iteration counter ``t = 0, 1, ...`` returning :math:`\eta_t > 0`.
+    """
+
+    eta_of_t: Callable[[int], float]
+
+    def __post_init__(self):
+        if not callable(self.eta_of_t):
+            raise ValueError(f"eta_of_t must be callable, got {self.eta_of_t!r}")
+
+    def __call__(self, t, x, f, g):
+        return self.eta_of_t(t)
+
+
+def as_policy(step) -> StepPolicy:
+    """Turn ``step`` into a :class:`StepPolicy`.
+
+    A real number is a :class:`Constant` step, a :class:`StepPolicy` is used as it is,
+    and any other callable is a :class:`Schedule` of the iteration counter.
+    """
+    if isinstance(step, StepPolicy):
+        return step
+    if callable(step):
+        return Schedule(step)
+    try:
+        return Constant(step)
+    except ValueError as exc:
+        raise ValueError(
+            f"step must be a number > 0, a StepPolicy or a callable of t, got {step!r}"
+        ) from exc
+
+
+# ---------------------------------------------------------------------------
+# the result
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Trace:
+    r"""What a gradient-descent run recorded.
+
+    Attributes
+    ----------
+    x : ndarray or tuple of ndarray
+        The last iterate.
+    losses : ndarray, shape (n_iter + 1,)
+        :math:`f(x_0), f(x_1), \dots`; the initial loss first.
+    steps : ndarray, shape (n_iter,)
+        The step :math:`\eta_t` taken from :math:`x_t` to :math:`x_{t+1}`.
+    status : str
+        ``"converged"``, ``"max_iter"`` or ``"diverged"``.
+    message : str
+        A sentence saying why the run ended.
+    path : ndarray or tuple of ndarray or None
+        The iterates stacked along a new first axis, when ``keep_path=True``.
+    records : dict of str to ndarray
+        Quantities returned by ``record(x, f, g)`` at every iterate.
+    """
+
+    x: Any
+    losses: np.ndarray
+    steps: np.ndarray
+    status: str
+    message: str
+    path: Any = None
+    records: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_iter(self) -> int:
+        """Number of gradient steps taken."""
+        return int(self.steps.size)
+
+    def gaps(self, f_star: float) -> np.ndarray:
+        r"""Optimality gaps :math:`f(x_t) - f^*`."""
+        return self.losses - _validate.real_number("f_star", f_star)
+
+    def factors(self, f_star: float) -> np.ndarray:
+        r"""Measured per-step factors :math:`(f(x_{t+1}) - f^*)/(f(x_t) - f^*)`."""
+        return step_factors(self.losses, f_star)
+
+
+def step_factors(losses, f_star: float) -> np.ndarray:
+    r"""Per-step contraction factors :math:`(f_{t+1} - f^*)/(f_t - f^*)` (chapter 1).
+
+    Steps that start from a zero gap have no factor and are dropped.
+
+    Raises
+    ------
+    ValueError
+        If ``losses`` is not a 1-d array with at least two entries.
+    """
+    losses = np.asarray(losses, dtype=float)
+    if losses.ndim != 1 or losses.size < 2:
+        raise ValueError(f"losses must be 1-dimensional with >= 2 entries, got shape {losses.shape}")
+    gaps = losses - _validate.real_number("f_star", f_star)
+    keep = gaps[:-1] != 0
+    return gaps[1:][keep] / gaps[:-1][keep]
+
+
+# ---------------------------------------------------------------------------
+# the engine
+# ---------------------------------------------------------------------------
+def _as_objective(objective) -> Callable:
+    if hasattr(objective, "value_and_grad"):
+        return objective.value_and_grad
+    if callable(objective):
+        return objective
+    raise ValueError(
+        "objective must be a callable x -> (f, grad) or have a value_and_grad method, "
+        f"got {type(objective).__name__}"
+    )
+
+
+def _copy_start(x0):
+    if isinstance(x0, (tuple, list)):
+        if len(x0) == 0:
+            raise ValueError("x0 must not be an empty tuple")
+        return tuple(_validate.finite_array(f"x0[{i}]", xi).copy() for i, xi in enumerate(x0))
+    return _validate.finite_array("x0", x0).copy()
+
+
+def _all_finite(x) -> bool:
+    if isinstance(x, tuple):
+        return all(np.all(np.isfinite(xi)) for xi in x)
+    return bool(np.all(np.isfinite(x)))
+
+
+def _grad_norm(g) -> float:
+    if isinstance(g, tuple):
+        return float(np.sqrt(sum(np.sum(np.square(gi)) for gi in g)))
+    return float(np.sqrt(np.sum(np.square(g))))
+
+
+def _step_in_place(x, eta, g):
+    if isinstance(x, tuple):
+        if not isinstance(g, tuple) or len(g) != len(x):
+            raise ValueError("objective must return a gradient with the structure of x0 (a tuple)")
+        for xi, gi in zip(x, g):
+            xi -= eta * gi
+    else:
+        x -= eta * g
+
+
+def _snapshot(x):
+    return tuple(xi.copy() for xi in x) if isinstance(x, tuple) else x.copy()
+
+
+def _stack(snapshots):
+    if isinstance(snapshots[0], tuple):
+        return tuple(np.stack(parts) for parts in zip(*snapshots))
+    return np.stack(snapshots)
+
+
+def run(
+    objective,
+    x0,
+    step,
+    *,
+    max_iter: int = 10_000,
+    f_star: float | None = None,
+    tol: float = 1e-12,
+    gtol: float | None = None,
+    divergence_factor: float = 1e8,
+    keep_path: bool = False,
+    record: Callable[[Any, float, Any], Mapping[str, float]] | None = None,
+) -> Trace:
+    r"""Run gradient descent :math:`x_{t+1} = x_t - \eta_t\nabla f(x_t)` (chapter 1).
+
+    Parameters
+    ----------
+    objective : callable or object with ``value_and_grad``
+        ``objective(x)`` returns ``(f(x), ∇f(x))``, the gradient with the structure of
+        ``x`` (an array, or a tuple of arrays).
+    x0 : array_like or tuple of array_like
+        Starting point; it is copied, never modified.
+    step : float, StepPolicy or callable
+        A number is a constant step :math:`\eta`; a callable of ``t`` is a schedule;
+        a :class:`StepPolicy` sees ``(t, x, f, g)``.
+    max_iter : int
+        Largest number of steps.
+    f_star : float, optional
+        The optimal value :math:`f^*`; with it the run converges once
+        :math:`f(x_t) - f^* \le` ``tol``.
+    tol : float
+        Tolerance on the optimality gap (used only when ``f_star`` is given).
+    gtol : float, optional
+        The run also converges once :math:`\|\nabla f(x_t)\| \le` ``gtol``.
+    divergence_factor : float
+        The run is ``"diverged"`` once :math:`f(x_t)` exceeds
+        ``divergence_factor * max(|f(x_0)|, 1)``, or once a loss or an iterate is
+        non-finite.
+    keep_path : bool
+        Store every iterate in ``Trace.path``.
+    record : callable, optional
+        ``record(x, f, g)`` returns a mapping of names to numbers, stored at every
+        iterate in ``Trace.records``.
+
+    Returns
+    -------
+    Trace
+        Losses (initial first), steps taken, status and message, and optionally the
+        path and the records.
+
+    Raises
+    ------
+    ValueError
+        On a non-finite ``x0``, a step that is not > 0, a non-positive ``max_iter``,
+        ``tol``, ``gtol`` or ``divergence_factor``, a non-finite initial loss, or a
+        step policy that returns a step that is not a finite number > 0.
+    """
+    value_and_grad = _as_objective(objective)
+    policy = as_policy(step)
+    max_iter = _validate.positive_int("max_iter", max_iter)
+    tol = _validate.nonnegative("tol", tol)
+    if f_star is not None:
+        f_star = _validate.real_number("f_star", f_star)
+    if gtol is not None:
+        gtol = _validate.nonnegative("gtol", gtol)
+    divergence_factor = _validate.positive("divergence_factor", divergence_factor)
+
+    x = _copy_start(x0)
+    f, g = value_and_grad(x)
+    f = float(f)
+    if not np.isfinite(f):
+        raise ValueError(f"x0 must have a finite loss, got f(x0) = {f}")
+    threshold = divergence_factor * max(abs(f), 1.0)
+
+    losses = np.empty(max_iter + 1)
+    steps = np.empty(max_iter)
+    losses[0] = f
+    snapshots = [_snapshot(x)] if keep_path else None
+    recorded: dict[str, list] = {}
+
+    def remember(x, f, g):
+        if record is not None:
+            for key, val in record(x, f, g).items():
+                recorded.setdefault(key, []).append(float(val))
+
+    def converged(f, g) -> str | None:
+        if f_star is not None and f - f_star <= tol:
+            return f"converged: f - f* = {f - f_star:.3g} <= tol = {tol:.3g}"
+        if gtol is not None and _grad_norm(g) <= gtol:
+            return f"converged: gradient norm {_grad_norm(g):.3g} <= gtol = {gtol:.3g}"
+        return None
+
+    remember(x, f, g)
+    status, message, t = "max_iter", "", 0
+    done = converged(f, g)
+    if done:
+        status, message = "converged", done
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        while not done and t < max_iter:
+            eta = policy(t, x, f, g)
+            eta_f = float(eta) if np.isscalar(eta) else np.nan
+            if not (np.isfinite(eta_f) and eta_f > 0):
+                raise ValueError(f"step must give eta_t > 0, got eta_{t} = {eta!r}")
+            _step_in_place(x, eta_f, g)
+            steps[t] = eta_f
+            t += 1
+            if not _all_finite(x):
+                losses[t] = np.inf
+                status = "diverged"
+                message = f"diverged: an iterate became non-finite at step {t}"
+                break
+            f, g = value_and_grad(x)
+            f = float(f)
+            losses[t] = f if np.isfinite(f) else np.inf
+            if keep_path:
+                snapshots.append(_snapshot(x))
+            if not np.isfinite(f) or f > threshold:
+                status = "diverged"
+                message = f"diverged: f = {f:.3g} exceeds {threshold:.3g} at step {t}"
+                break
+            remember(x, f, g)
+            done = converged(f, g)
+            if done:
+                status, message = "converged", done
+    if status == "max_iter":
+        message = f"max_iter = {max_iter} steps taken without converging"
+
+    return Trace(
+        x=x,
+        losses=losses[: t + 1].copy(),
+        steps=steps[:t].copy(),
+        status=status,
+        message=message,
+        path=_stack(snapshots) if keep_path else None,
+        records={k: np.asarray(v) for k, v in recorded.items()},
+    )

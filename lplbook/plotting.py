@@ -1,0 +1,64 @@
+"""One plotting style and the few plot kinds the book repeats.
+
+Every figure of the book calls :func:`use_style` once and labels both axes; these
+helpers draw measured optimality gaps against the bounds the chapters prove.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import _validate
+
+STYLE = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "lines.linewidth": 1.6,
+    "image.cmap": "viridis",
+}
+
+
+def use_style() -> None:
+    """Apply the book's matplotlib style (idempotent)."""
+    mpl.rcParams.update(STYLE)
+
+
+def gap_curve(ax, losses, f_star: float = 0.0, **kwargs):
+    r"""Plot the measured gaps :math:`f(x_t) - f^*` on a log scale against :math:`t`."""
+    gaps = np.asarray(losses, dtype=float) - _validate.real_number("f_star", f_star)
+    (line,) = ax.semilogy(np.arange(gaps.size), gaps, **kwargs)
+    ax.set_xlabel("iteration $t$")
+    ax.set_ylabel(r"optimality gap $f(x_t) - f^*$")
+    return line
+
+
+def bound_curve(ax, gap0: float, factors, **kwargs):
+    r"""Plot the bound :math:`(f(x_0) - f^*)\prod_{s<t} q_s` for per-step factors :math:`q_s`.
+
+    ``factors`` may be one number (a constant factor) or one factor per step.
+    """
+    gap0 = _validate.positive("gap0", gap0)
+    factors = np.atleast_1d(np.asarray(factors, dtype=float))
+    bound = gap0 * np.concatenate([[1.0], np.cumprod(factors)])
+    kwargs.setdefault("linestyle", "--")
+    (line,) = ax.semilogy(np.arange(bound.size), bound, **kwargs)
+    return line
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0):
+    """A figure with the book's style and an ``nrows x ncols`` grid of axes."""
+    use_style()
+    ncols = _validate.positive_int("ncols", ncols)
+    nrows = _validate.positive_int("nrows", nrows)
+    return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained")

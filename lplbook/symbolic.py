@@ -1,0 +1,42 @@
+r"""SymPy helpers for the book's derivations.
+
+The derivations themselves live in the chapters; these helpers only remove
+boilerplate: the gradient, one symbolic gradient step, and an identity check
+that the chapters ``assert``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import sympy as sp
+
+
+def is_identity(lhs, rhs) -> bool:
+    """True when ``lhs - rhs`` simplifies to zero (used as ``assert is_identity(...)``).
+
+    Non-commutative and matrix expressions are expanded before simplifying.
+    """
+    diff = sp.expand(sp.sympify(lhs) - sp.sympify(rhs))
+    return sp.simplify(diff) == 0
+
+
+def gradient(f, variables: Sequence[sp.Symbol]) -> list:
+    r"""The gradient :math:`(\partial f/\partial v)_{v}` as a list."""
+    if len(variables) == 0:
+        raise ValueError("variables must not be empty")
+    return [sp.diff(f, v) for v in variables]
+
+
+def gd_step(f, variables: Sequence[sp.Symbol], eta) -> dict:
+    r"""One gradient step :math:`v \mapsto v - \eta\,\partial f/\partial v` as a substitution.
+
+    Returns a mapping ``{v: v - eta * df/dv}`` for use with ``expr.subs(...,
+    simultaneous=True)`` (chapter 2 applies it to the imbalance).
+    """
+    return {v: v - eta * g for v, g in zip(variables, gradient(f, variables))}
+
+
+def after_step(expr, f, variables: Sequence[sp.Symbol], eta):
+    r"""``expr`` evaluated after one gradient step on ``f`` (chapter 2)."""
+    return expr.subs(gd_step(f, variables, eta), simultaneous=True)

@@ -1,0 +1,76 @@
+"""Re-execute the book's notebooks in place, single-threaded, so that the committed
+outputs are exactly what a fresh run produces (and what nbval re-checks).
+
+Usage (from the repository root)::
+
+    python tools/refresh.py                 # every notebook in _toc.yml
+    python tools/refresh.py book/ch01_pl_descent.ipynb
+
+It prints each notebook's execution time. Outputs are overwritten; cell timing
+metadata is not recorded, so a refresh that changes nothing leaves no diff.
+"""
+
+from __future__ import annotations
+
+import os
+
+# single-threaded BLAS before NumPy is imported anywhere (the kernel inherits it)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+import argparse  # noqa: E402
+import pathlib  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import nbformat  # noqa: E402
+import yaml  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def toc_notebooks(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
+    """The ``.ipynb`` files named in ``_toc.yml``, in reading order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for entry in toc.get("chapters", []):
+        files.append(entry["file"])
+    paths = [root / f"{f}.ipynb" for f in files]
+    return [p for p in paths if p.exists()]
+
+
+def refresh(path: pathlib.Path, timeout: int = 600) -> float:
+    """Execute ``path`` in place in its own folder; return the wall time in seconds."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path)
+    args = parser.parse_args(argv)
+    paths = [p.resolve() for p in args.notebooks] or toc_notebooks()
+    total = 0.0
+    for path in paths:
+        seconds = refresh(path)
+        total += seconds
+        print(f"{path.relative_to(ROOT)}: executed in {seconds:.1f} s")
+    print(f"total: {total:.1f} s for {len(paths)} notebook(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
