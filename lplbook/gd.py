@@ -22,6 +22,8 @@ Every run ends with exactly one ``status``:
 
 from __future__ import annotations
 
+import inspect
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -90,12 +92,9 @@ def as_policy(step) -> StepPolicy:
         return step
     if callable(step):
         return Schedule(step)
-    try:
-        return Constant(step)
-    except ValueError as exc:
-        raise ValueError(
-            f"step must be a number > 0, a StepPolicy or a callable of t, got {step!r}"
-        ) from exc
+    if isinstance(step, (numbers.Real, np.floating, np.integer)) and not isinstance(step, bool):
+        return Constant(_validate.positive("step", step))
+    raise ValueError(f"step must be a number > 0, a StepPolicy or a callable of t, got {step!r}")
 
 
 # ---------------------------------------------------------------------------
@@ -166,9 +165,14 @@ def step_factors(losses, f_star: float) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # the engine
 # ---------------------------------------------------------------------------
-def _as_objective(objective) -> Callable:
+def _as_objective(objective, x0) -> Callable:
     if hasattr(objective, "value_and_grad"):
-        return objective.value_and_grad
+        method = objective.value_and_grad
+        if "check" not in inspect.signature(method).parameters:
+            return method
+        # a loss of lplbook.losses: validate x0 once, then skip the checks in the loop
+        method(x0, check=True)
+        return lambda x: method(x, check=False)
     if callable(objective):
         return objective
     raise ValueError(
@@ -274,7 +278,6 @@ def run(
         ``tol``, ``gtol`` or ``divergence_factor``, a non-finite initial loss, or a
         step policy that returns a step that is not a finite number > 0.
     """
-    value_and_grad = _as_objective(objective)
     policy = as_policy(step)
     max_iter = _validate.positive_int("max_iter", max_iter)
     tol = _validate.nonnegative("tol", tol)
@@ -285,6 +288,7 @@ def run(
     divergence_factor = _validate.positive("divergence_factor", divergence_factor)
 
     x = _copy_start(x0)
+    value_and_grad = _as_objective(objective, x)
     f, g = value_and_grad(x)
     f = float(f)
     if not np.isfinite(f):
@@ -323,11 +327,6 @@ def run(
             _step_in_place(x, eta_f, g)
             steps[t] = eta_f
             t += 1
-            if not _all_finite(x):
-                losses[t] = np.inf
-                status = "diverged"
-                message = f"diverged: an iterate became non-finite at step {t}"
-                break
             f, g = value_and_grad(x)
             f = float(f)
             losses[t] = f if np.isfinite(f) else np.inf
@@ -341,6 +340,8 @@ def run(
             done = converged(f, g)
             if done:
                 status, message = "converged", done
+    if status != "diverged" and not _all_finite(x):  # a finite loss at a non-finite iterate
+        status, message = "diverged", f"diverged: the iterate is non-finite after step {t}"
     if status == "max_iter":
         message = f"max_iter = {max_iter} steps taken without converging"
 

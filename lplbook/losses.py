@@ -62,8 +62,8 @@ class SquaredLoss:
     rank: int = field(init=False)
 
     def __post_init__(self):
-        X = _validate.matrix("X", self.X)
-        Y = _validate.matrix("Y", self.Y)
+        X = _validate.matrix("X", self.X).copy()  # own the data: read-only below
+        Y = _validate.matrix("Y", self.Y).copy()
         if Y.shape[0] != X.shape[0]:
             raise ValueError(
                 f"Y must have as many rows as X ({X.shape[0]} samples), got shape {Y.shape}"
@@ -116,7 +116,11 @@ class SquaredLoss:
         r"""Gradient :math:`\nabla\ell(W) = -X^\top(Y - XW)`, shape (n, m)."""
         return -self.X.T @ self.residual(W)
 
-    def value_and_grad(self, W) -> tuple[float, np.ndarray]:
-        r"""Both :math:`\ell(W)` and :math:`\nabla\ell(W)` from one residual."""
-        R = self.residual(W)
-        return float(0.5 * np.sum(R * R)), -self.X.T @ R
+    def value_and_grad(self, W, *, check: bool = True) -> tuple[float, np.ndarray]:
+        r"""Both :math:`\ell(W)` and :math:`\nabla\ell(W)` from one residual.
+
+        ``check=False`` skips the input validation; :func:`lplbook.gd.run` uses it
+        inside its loop after validating the starting point once.
+        """
+        R = self.residual(W) if check else self.Y - self.X @ W
+        return float(0.5 * np.vdot(R, R)), -self.X.T @ R

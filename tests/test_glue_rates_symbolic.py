@@ -1,0 +1,102 @@
+"""lplbook.glue, lplbook.rates and lplbook.symbolic (chapter 1 helpers)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from lplbook import glue, rates, symbolic
+
+
+# --- glue ------------------------------------------------------------------
+def test_rounded_gives_plain_python_numbers():
+    x = glue.rounded(np.float64(0.123456789), 4)
+    assert type(x) is float and x == 0.1235
+    assert type(glue.rounded(np.int64(12345), 2)) is int
+    assert glue.rounded(np.int64(12345), 2) == 12345
+    assert glue.rounded(np.bool_(True)) is True
+    assert glue.rounded(123456.0, 3) == 123000.0
+    assert glue.rounded(-1e-20, 3) == -1e-20
+    assert glue.rounded(2.0 / 3.0, None) == 2.0 / 3.0
+    assert repr(glue.rounded(-0.0, 3)) == "0.0"
+
+
+@pytest.mark.parametrize(
+    "value,digits,match",
+    [(float("nan"), 3, "value must be a finite"), ("1.0", 3, "value must be a real number"),
+     (1.5, 0, "digits must be an integer >= 1")],
+)
+def test_rounded_rejects_bad_input(value, digits, match):
+    with pytest.raises(ValueError, match=match):
+        glue.rounded(value, digits)
+
+
+def test_stated_glues_with_myst_nb(monkeypatch):
+    calls = []
+    monkeypatch.setattr(glue, "_myst_glue", lambda name, v, display: calls.append((name, v, display)))
+    assert glue.stated("ch_x", np.float64(3.14159), 3) == 3.14
+    assert calls == [("ch_x", 3.14, False)]
+
+
+def test_stated_falls_back_without_myst_nb(monkeypatch, capsys):
+    monkeypatch.setattr(glue, "_myst_glue", None)
+    assert glue.stated("ch_y", 2.71828, 2) == 2.7
+    assert "ch_y = 2.7" in capsys.readouterr().out
+
+
+def test_stated_rejects_bad_names():
+    with pytest.raises(ValueError, match="name must be"):
+        glue.stated("not a name", 1.0)
+
+
+# --- rates -----------------------------------------------------------------
+def test_descent_factor_minimum_and_admissible_interval():
+    mu, K = 0.3, 2.0
+    assert rates.descent_factor(mu, K, 1 / K) == pytest.approx(1 - mu / K)
+    etas = np.linspace(0.01, 3.0, 300) / K
+    q = rates.descent_factor(mu, K, etas)
+    assert np.all(q[etas < 2 / K - 1e-9] < 1)
+    assert np.all(q[etas > 2 / K + 1e-9] > 1)
+    assert q.min() >= 1 - mu / K - 1e-12
+
+
+@pytest.mark.parametrize(
+    "mu,K,eta,match",
+    [(0.0, 1.0, 0.1, "mu must be > 0"), (1.0, -1.0, 0.1, "K must be > 0"),
+     (2.0, 1.0, 0.1, "mu must be <= K"), (0.5, 1.0, -0.1, "eta must be > 0"),
+     (0.5, 1.0, [0.1, np.nan], "eta must have finite entries")],
+)
+def test_descent_factor_rejects_bad_input(mu, K, eta, match):
+    with pytest.raises(ValueError, match=match):
+        rates.descent_factor(mu, K, eta)
+
+
+def test_pl_ratio():
+    f = np.array([2.0, 1.0, 0.0])
+    g2 = np.array([4.0, 1.0, 0.0])
+    r = rates.pl_ratio(f, g2, 0.0)
+    np.testing.assert_allclose(r[:2], [1.0, 0.5])
+    assert np.isnan(r[2])
+    assert rates.pl_ratio(3.0, 2.0, 1.0) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="grad_sq_norm must have the shape of f"):
+        rates.pl_ratio(f, g2[:2])
+
+
+# --- symbolic --------------------------------------------------------------
+def test_is_identity_can_fail():
+    x, y = sp.symbols("x y")
+    assert symbolic.is_identity((x + y) ** 2, x**2 + 2 * x * y + y**2)
+    assert not symbolic.is_identity((x + y) ** 2, x**2 + y**2)
+    A, B = sp.symbols("A B", commutative=False)
+    assert not symbolic.is_identity((A + B) ** 2, A**2 + 2 * A * B + B**2)
+    assert symbolic.is_identity((A + B) ** 2, A**2 + A * B + B * A + B**2)
+
+
+def test_gd_step_on_the_scalar_factorization_gives_the_imbalance_update():
+    a, b, y, eta = sp.symbols("a b y eta", real=True)
+    L = (a * b - y) ** 2 / 2
+    d_plus = symbolic.after_step(a**2 - b**2, L, [a, b], eta)
+    r = a * b - y
+    assert symbolic.is_identity(d_plus, (1 - eta**2 * r**2) * (a**2 - b**2))
+    assert symbolic.gradient(L, [a, b]) == [b * (a * b - y), a * (a * b - y)]
+    with pytest.raises(ValueError, match="variables must not be empty"):
+        symbolic.gradient(L, [])

@@ -1,0 +1,91 @@
+"""Notebook hygiene: what nbval checks must be there to check.
+
+nbval compares stored outputs with fresh ones, so a cell without stored outputs is
+never compared and an unexecuted notebook passes vacuously. These tests make sure
+every chapter in `_toc.yml` was executed top to bottom with no error or warning,
+that every number the prose states is glued, and that no cell opts out of nbval
+without a reason.
+"""
+
+import re
+
+import pytest
+
+from notebook_tools import NBVAL_MARKERS, ROOT, glued_names, read, toc_notebooks, used_glue_names
+
+NOTEBOOKS = toc_notebooks()
+IDS = [p.name for p in NOTEBOOKS]
+
+
+def test_the_toc_has_the_chapters():
+    assert len(NOTEBOOKS) >= 2
+    for path in NOTEBOOKS:
+        assert path.parent == ROOT / "book"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_code_cell_ran_in_order_with_outputs(path):
+    nb = read(path)
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    assert code, "a chapter without code cells has nothing for nbval to check"
+    counts = [c.get("execution_count") for c in code]
+    assert counts == list(range(1, len(code) + 1)), f"cells not executed in order: {counts}"
+    with_output = sum(bool(c.outputs) for c in code)
+    assert with_output >= len(code) // 2, "most code cells must have stored outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_error_warning_or_stderr_output(path):
+    for i, cell in enumerate(read(path).cells):
+        for out in cell.get("outputs", []):
+            assert out.output_type != "error", f"cell {i} raised {out.get('ename')}"
+            if out.output_type == "stream":
+                assert out.name == "stdout", f"cell {i} wrote to {out.name}: {out.text[:200]!r}"
+                text = out.text
+            else:
+                text = str(out.get("data", {}).get("text/plain", ""))
+            assert "Warning" not in text and "warn(" not in text, f"cell {i} warns: {text[:200]!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_glue_name_in_prose_is_glued_once(path):
+    nb = read(path)
+    glued = glued_names(nb)
+    used = used_glue_names(nb)
+    assert used, "a chapter states no computed number"
+    missing = used - set(glued)
+    assert not missing, f"used in prose but never glued: {sorted(missing)}"
+    duplicated = sorted({n for n in glued if glued.count(n) > 1})
+    assert not duplicated, f"glued more than once: {duplicated}"
+    prefix = path.stem.split("_")[0]  # ch01 -> glue names start with ch1_
+    expected = "ch" + str(int(prefix[2:])) + "_"
+    assert all(n.startswith(expected) for n in glued), f"glue names must start with {expected}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_cell_opts_out_of_nbval_without_a_reason(path):
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        tags = set(cell.metadata.get("tags", []))
+        marked = tags & set(NBVAL_MARKERS) or re.search(r"#\s*NBVAL_", cell.source)
+        if marked:
+            assert re.search(r"#\s*volatile:\s*\S+", cell.source), (
+                f"cell {i} is excluded from nbval without a '# volatile: <why>' comment"
+            )
+
+
+_MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`|\(\w[\w-]*\)=|\[[^\]]*\]\([^)]*\)",
+                           re.DOTALL)
+_DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_prose_types_no_decimal_numbers(path):
+    """Computed numbers reach the prose through glue; a typed decimal is suspect."""
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type == "markdown":
+            prose = _MATH_OR_CODE.sub(" ", cell.source)
+            found = _DECIMAL.findall(prose)
+            assert not found, f"markdown cell {i} types the numbers {found}; glue them"
