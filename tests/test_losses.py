@@ -2,17 +2,9 @@
 
 import numpy as np
 import pytest
+from helpers import finite_difference_grad
 
 from lplbook.losses import SquaredLoss
-
-
-def finite_difference_grad(f, W, h=1e-6):
-    G = np.zeros_like(W)
-    for idx in np.ndindex(W.shape):
-        E = np.zeros_like(W)
-        E[idx] = h
-        G[idx] = (f(W + E) - f(W - E)) / (2 * h)
-    return G
 
 
 @pytest.mark.parametrize("N,n,m", [(3, 5, 2), (6, 4, 3), (1, 1, 1), (4, 4, 4)])

@@ -2,18 +2,10 @@
 
 import numpy as np
 import pytest
+from helpers import finite_difference_grad
 
 from lplbook import twolayer
 from lplbook.losses import SquaredLoss
-
-
-def fd(f, W, h=1e-6):
-    G = np.zeros_like(W)
-    for idx in np.ndindex(W.shape):
-        E = np.zeros_like(W)
-        E[idx] = h
-        G[idx] = (f(W + E) - f(W - E)) / (2 * h)
-    return G
 
 
 @pytest.mark.parametrize("N,n,h,m", [(3, 4, 5, 2), (2, 2, 2, 3), (1, 1, 1, 1), (5, 3, 8, 3)])
@@ -22,8 +14,8 @@ def test_grads_match_finite_differences(N, n, h, m):
     loss = SquaredLoss(rng.standard_normal((N, n)), rng.standard_normal((N, m)))
     W1, W2 = rng.standard_normal((n, h)), rng.standard_normal((h, m))
     G1, G2 = twolayer.grads(loss, W1, W2)
-    np.testing.assert_allclose(G1, fd(lambda A: twolayer.loss(loss, A, W2), W1), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(G2, fd(lambda B: twolayer.loss(loss, W1, B), W2), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(G1, finite_difference_grad(lambda A: twolayer.loss(loss, A, W2), W1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(G2, finite_difference_grad(lambda B: twolayer.loss(loss, W1, B), W2), rtol=1e-5, atol=1e-6)
     value, (H1, H2) = twolayer.objective(loss)((W1, W2))
     assert value == pytest.approx(loss.value(W1 @ W2))
     np.testing.assert_allclose(H1, G1)
