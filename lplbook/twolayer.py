@@ -8,13 +8,36 @@ width :math:`h \ge \min(n, m)` so that :math:`\min L = \ell^*`. The gradients ar
 
 and the imbalance is :math:`D = W_1^\top W_1 - W_2 W_2^\top`. Chapter 2 studies the
 scalar case :math:`n = h = m = 1`, :math:`L(a, b) = \tfrac12(ab - y)^2`.
+
+Chapter 3 introduces the operator :math:`\mathcal T(E) = W_1W_1^\top E + E\,W_2^\top W_2` on
+:math:`\mathbb{R}^{n\times m}`, with :math:`\|\nabla L\|_F^2 = \langle\nabla\ell, \mathcal T(\nabla\ell)\rangle`
+and eigenvalues :math:`\lambda_i(W_1W_1^\top) + \lambda_j(W_2^\top W_2)`; from it the local PL
+constant :math:`\mu_{\rm loc}` and the local smoothness constant :math:`K_{\rm loc}(\eta)`.
+Chapter 4 bounds :math:`\lambda_{\min}(\mathcal T)` from below by the imbalance and the margin.
+Every spectral quantity here comes from the small Gram matrices (:math:`n\times n`,
+:math:`m\times m`, or :math:`(n+m)\times(n+m)` for the imbalance), never from an SVD of an
+:math:`n\times h` factor.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from . import _validate
+
+
+def _check_pair(W1, W2):
+    W1 = _validate.matrix("W1", W1)
+    W2 = _validate.matrix("W2", W2)
+    h = W1.shape[1]
+    if W2.shape[0] != h:
+        raise ValueError(f"W2 must have W1's width h = {h} rows, got shape {W2.shape}")
+    n, m = W1.shape[0], W2.shape[1]
+    if h < min(n, m):
+        raise ValueError(f"width h must be >= min(n, m) = {min(n, m)}, got h = {h}")
+    return W1, W2
 
 
 def _check_factors(loss, W1, W2):
@@ -24,9 +47,18 @@ def _check_factors(loss, W1, W2):
     _validate.shape("W1", W1, (n, None))
     h = W1.shape[1]
     _validate.shape("W2", W2, (h, m))
-    if h < min(n, m):
-        raise ValueError(f"width h must be >= min(n, m) = {min(n, m)}, got h = {h}")
-    return W1, W2
+    return _check_pair(W1, W2)
+
+
+def _eigvalsh_psd(G):
+    """Ascending eigenvalues of a PSD Gram matrix, rounding noise below 0 clipped to 0."""
+    return np.clip(np.linalg.eigvalsh(G), 0.0, None)
+
+
+def _spectral_norm(M):
+    """:math:`\\|M\\|_2` from the smaller Gram matrix of ``M``."""
+    G = M.T @ M if M.shape[1] <= M.shape[0] else M @ M.T
+    return float(np.sqrt(_eigvalsh_psd(G)[-1]))
 
 
 def loss(loss, W1, W2) -> float:
@@ -43,11 +75,8 @@ def grads(loss, W1, W2) -> tuple[np.ndarray, np.ndarray]:
 
 
 def imbalance(W1, W2) -> np.ndarray:
-    r"""The imbalance :math:`D = W_1^\top W_1 - W_2 W_2^\top`, shape (h, h) (chapter 2)."""
-    W1 = _validate.matrix("W1", W1)
-    W2 = _validate.matrix("W2", W2)
-    if W2.shape[0] != W1.shape[1]:
-        raise ValueError(f"W2 must have W1's width h = {W1.shape[1]} rows, got shape {W2.shape}")
+    r"""The imbalance :math:`D = W_1^\top W_1 - W_2 W_2^\top`, shape (h, h) (chapters 2 and 4)."""
+    W1, W2 = _check_pair(W1, W2)
     return W1.T @ W1 - W2 @ W2.T
 
 
@@ -63,3 +92,264 @@ def objective(loss):
         return value, (grad_l @ W2.T, W1.T @ grad_l)
 
     return value_and_grad
+
+
+# ---------------------------------------------------------------------------
+# the operator T and the local constants (chapter 3)
+# ---------------------------------------------------------------------------
+def apply_T(W1, W2, E) -> np.ndarray:
+    r"""The operator :math:`\mathcal T(E) = W_1W_1^\top E + E\,W_2^\top W_2` (chapter 3).
+
+    Parameters
+    ----------
+    W1 : ndarray, shape (n, h)
+    W2 : ndarray, shape (h, m)
+    E : ndarray, shape (n, m)
+    """
+    W1, W2 = _check_pair(W1, W2)
+    E = _validate.matrix("E", E)
+    _validate.shape("E", E, (W1.shape[0], W2.shape[1]))
+    return W1 @ (W1.T @ E) + (E @ W2.T) @ W2
+
+
+def gram_eigenvalues(W1, W2) -> tuple[np.ndarray, np.ndarray]:
+    r"""Ascending eigenvalues of :math:`W_1W_1^\top` (n of them) and :math:`W_2^\top W_2` (m) (chapter 3)."""
+    W1, W2 = _check_pair(W1, W2)
+    return _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
+
+
+def T_spectrum(W1, W2) -> np.ndarray:
+    r"""All :math:`nm` eigenvalues :math:`\lambda_i(W_1W_1^\top) + \lambda_j(W_2^\top W_2)` of
+    :math:`\mathcal T`, ascending (chapter 3).
+
+    :math:`\mathcal T` is the Kronecker sum :math:`I_m\otimes W_1W_1^\top + W_2^\top W_2\otimes I_n`
+    acting on :math:`\operatorname{vec}(E)`, so its eigenvalues are the pairwise sums.
+    """
+    lam1, lam2 = gram_eigenvalues(W1, W2)
+    return np.sort((lam1[:, None] + lam2[None, :]).ravel())
+
+
+def T_extremes(W1, W2) -> tuple[float, float]:
+    r""":math:`(\lambda_{\min}(\mathcal T), \lambda_{\max}(\mathcal T))`, each a sum of Gram extremes (chapter 3)."""
+    lam1, lam2 = gram_eigenvalues(W1, W2)
+    return float(lam1[0] + lam2[0]), float(lam1[-1] + lam2[-1])
+
+
+@dataclass(frozen=True)
+class LocalConstants:
+    r"""The local constants of :math:`L` at :math:`(W_1, W_2)` for a step :math:`\eta` (chapter 3).
+
+    Attributes
+    ----------
+    loss : float
+        :math:`L(W_1, W_2)`.
+    gap : float
+        :math:`L - \ell^*`.
+    grad_sq_norm : float
+        :math:`\|\nabla L\|_F^2 = \|G_1\|_F^2 + \|G_2\|_F^2`.
+    grad_ell_spectral : float
+        :math:`\|\nabla\ell(W)\|_2`.
+    T_min, T_max : float
+        :math:`\lambda_{\min}(\mathcal T)` and :math:`\lambda_{\max}(\mathcal T)`.
+    mu_loc : float
+        Local PL constant :math:`\mu\,\lambda_{\min}(\mathcal T)`.
+    K_loc : float
+        Local smoothness constant :math:`K_{\rm loc}(\eta)`.
+    eta : float
+        The step size :math:`K_{\rm loc}` was evaluated at.
+    """
+
+    loss: float
+    gap: float
+    grad_sq_norm: float
+    grad_ell_spectral: float
+    T_min: float
+    T_max: float
+    mu_loc: float
+    K_loc: float
+    eta: float
+
+
+def _K_loc(K, grad_ell_spectral, T_max, grad_norm, eta):
+    return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
+
+
+def local_constants(loss, W1, W2, eta) -> LocalConstants:
+    r"""Every local constant of chapter 3 at :math:`(W_1, W_2)`, from one residual.
+
+    Parameters
+    ----------
+    loss : a loss of :mod:`lplbook.losses`
+        :math:`\ell`, with ``mu`` and ``K``.
+    W1 : ndarray, shape (n, h)
+    W2 : ndarray, shape (h, m)
+    eta : float
+        Step size (> 0) at which :math:`K_{\rm loc}(\eta)` is evaluated.
+    """
+    W1, W2 = _check_factors(loss, W1, W2)
+    eta = _validate.positive("eta", eta)
+    value, grad_l = loss.value_and_grad(W1 @ W2)
+    G1, G2 = grad_l @ W2.T, W1.T @ grad_l
+    grad_sq = float(np.vdot(G1, G1) + np.vdot(G2, G2))
+    lam1, lam2 = _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
+    T_min, T_max = float(lam1[0] + lam2[0]), float(lam1[-1] + lam2[-1])
+    spec = _spectral_norm(grad_l)
+    return LocalConstants(
+        loss=value,
+        gap=value - loss.min_value,
+        grad_sq_norm=grad_sq,
+        grad_ell_spectral=spec,
+        T_min=T_min,
+        T_max=T_max,
+        mu_loc=loss.mu * T_min,
+        K_loc=float(_K_loc(loss.K, spec, T_max, np.sqrt(grad_sq), eta)),
+        eta=eta,
+    )
+
+
+def local_pl_constant(loss, W1, W2) -> float:
+    r"""Local PL constant :math:`\mu_{\rm loc} = \mu\,(\lambda_{\min}(W_1W_1^\top) + \lambda_{\min}(W_2^\top W_2))` (chapter 3).
+
+    At :math:`(W_1, W_2)`, :math:`\tfrac12\|\nabla L\|_F^2 \ge \mu_{\rm loc}\,(L - \ell^*)`.
+    """
+    W1, W2 = _check_factors(loss, W1, W2)
+    return loss.mu * T_extremes(W1, W2)[0]
+
+
+def local_smoothness(loss, W1, W2, eta) -> float:
+    r"""Local smoothness :math:`K_{\rm loc}(\eta) = \|\nabla\ell(W)\|_2 + K(\sqrt{\lambda_{\max}(\mathcal T)} + \tfrac\eta2\|\nabla L\|_F)^2` (chapter 3).
+
+    One gradient step of size :math:`\eta` from :math:`(W_1, W_2)` satisfies
+    :math:`L^+ \le L - \eta\|\nabla L\|_F^2 + \tfrac{\eta^2}{2}K_{\rm loc}(\eta)\|\nabla L\|_F^2`.
+    """
+    return local_constants(loss, W1, W2, eta).K_loc
+
+
+def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
+    r"""The step :math:`\eta` solving :math:`\eta\,K_{\rm loc}(\eta) = \theta` (chapters 3 and 5).
+
+    The adaptive step of chapter 5 is ``theta = 1``; chapter 3 uses other values of
+    ``theta`` to lay a grid of steps up to :math:`\eta K_{\rm loc}(\eta) = 2`.
+    :math:`\eta K_{\rm loc}(\eta)` is a cubic in :math:`\eta` with nonnegative coefficients
+    and value 0 at 0, so the root is unique. Newton's method started at
+    :math:`\eta_0 = \theta/K_{\rm loc}(0) \ge \eta` decreases monotonically to it (the cubic
+    is increasing and convex on :math:`\eta > 0`).
+
+    Raises
+    ------
+    ValueError
+        On bad factors, ``theta <= 0``, or when :math:`K_{\rm loc}(0) = 0` (both factors zero
+        at a minimizer), where every step is admissible.
+    """
+    W1, W2 = _check_factors(loss, W1, W2)
+    theta = _validate.positive("theta", theta)
+    grad_l = loss.grad(W1 @ W2)
+    G1, G2 = grad_l @ W2.T, W1.T @ grad_l
+    g = float(np.sqrt(np.vdot(G1, G1) + np.vdot(G2, G2)))
+    a = _spectral_norm(grad_l)
+    s = float(np.sqrt(T_extremes(W1, W2)[1]))
+    K = loss.K
+    # phi(eta) = eta * K_loc(eta) - 1 = c3 eta^3 + c2 eta^2 + c1 eta - 1
+    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
+    if c1 == 0:
+        raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
+    eta = theta / c1
+    for _ in range(100):
+        phi = ((c3 * eta + c2) * eta + c1) * eta - theta
+        dphi = (3.0 * c3 * eta + 2.0 * c2) * eta + c1
+        step = phi / dphi
+        eta -= step
+        if step <= 4 * np.finfo(float).eps * eta:
+            break
+    return float(eta)
+
+
+# ---------------------------------------------------------------------------
+# the imbalance and lower bounds on lambda_min(T) (chapter 4)
+# ---------------------------------------------------------------------------
+def imbalance_spectrum(W1, W2) -> np.ndarray:
+    r"""All :math:`h` eigenvalues of :math:`D = W_1^\top W_1 - W_2W_2^\top`, ascending (chapter 4).
+
+    With :math:`C = [W_1^\top\;\; W_2] \in \mathbb{R}^{h\times(n+m)}` and
+    :math:`J = \operatorname{diag}(I_n, -I_m)`, :math:`D = CJC^\top`; its nonzero eigenvalues
+    are those of the :math:`(n+m)\times(n+m)` matrix :math:`G^{1/2}JG^{1/2}`,
+    :math:`G = C^\top C`, and the rest are zeros. For :math:`h \le n + m` the
+    :math:`h\times h` matrix is used directly.
+    """
+    W1, W2 = _check_pair(W1, W2)
+    n, h, m = W1.shape[0], W1.shape[1], W2.shape[1]
+    if h <= n + m:
+        return np.linalg.eigvalsh(W1.T @ W1 - W2 @ W2.T)
+    G = np.block([[W1 @ W1.T, W1 @ W2], [W2.T @ W1.T, W2.T @ W2]])
+    w, V = np.linalg.eigh(G)
+    root = (V * np.sqrt(np.clip(w, 0.0, None))) @ V.T
+    J = np.concatenate([np.ones(n), -np.ones(m)])
+    small = np.linalg.eigvalsh(root @ (J[:, None] * root))
+    return np.sort(np.concatenate([small, np.zeros(h - n - m)]))
+
+
+def _gram_floor(upper, lower_k, sigma_k_sq):
+    r"""The root :math:`\tfrac12(-\bar\lambda + \sqrt{(\bar\lambda + 2\underline\lambda)^2 + 4\sigma^2})`."""
+    return 0.5 * (-upper + np.sqrt((upper + 2.0 * lower_k) ** 2 + 4.0 * sigma_k_sq))
+
+
+@dataclass(frozen=True)
+class GramLowerBounds:
+    r"""Certified lower bounds on the Gram extremes of chapter 4.
+
+    Attributes
+    ----------
+    W1 : float
+        Lower bound on :math:`\lambda_{\min}(W_1W_1^\top)`.
+    W2 : float
+        Lower bound on :math:`\lambda_{\min}(W_2^\top W_2)`.
+    T_min : float
+        Their sum, a lower bound on :math:`\lambda_{\min}(\mathcal T)`.
+    imbalance_only : float
+        The bound on :math:`\lambda_{\min}(\mathcal T)` with the margin terms set to zero.
+    margin_only : float
+        The bound on :math:`\lambda_{\min}(\mathcal T)` with the :math:`\underline\lambda` terms set to zero.
+    """
+
+    W1: float
+    W2: float
+    T_min: float
+    imbalance_only: float
+    margin_only: float
+
+
+def gram_lower_bounds(W1, W2) -> GramLowerBounds:
+    r"""Lower bounds on :math:`\lambda_{\min}(W_1W_1^\top)`, :math:`\lambda_{\min}(W_2^\top W_2)` from
+    imbalance and margin (chapter 4, where they are proved).
+
+    With :math:`D` the imbalance, :math:`W = W_1W_2` and :math:`\lambda_k` the
+    :math:`k`-th largest eigenvalue,
+
+    .. math::
+        \lambda_{\min}(W_2^\top W_2) \ge \tfrac12\Bigl(-\bar\lambda + \sqrt{(\bar\lambda + 2\underline\lambda)^2
+        + 4\sigma_m^2(W)}\Bigr), \quad \bar\lambda = \max(\lambda_{\max}(D), 0),\;
+        \underline\lambda = \max(\lambda_m(-D), 0),
+
+    and the same with :math:`D \to -D`, :math:`m \to n` for :math:`W_1W_1^\top`
+    (:math:`\sigma_k(W) = 0` when :math:`k` exceeds the other dimension, and
+    :math:`\lambda_k(\pm D) = 0` when :math:`k > h`).
+    """
+    W1, W2 = _check_pair(W1, W2)
+    n, h, m = W1.shape[0], W1.shape[1], W2.shape[1]
+    d = imbalance_spectrum(W1, W2)  # ascending, length h
+    WtW = (W1 @ W2).T @ (W1 @ W2)  # m x m
+    sv2 = _eigvalsh_psd(WtW if m <= n else (W1 @ W2) @ (W1 @ W2).T)  # the min(n, m) sigma^2
+    sigma_m_sq = float(sv2[0]) if m <= n else 0.0
+    sigma_n_sq = float(sv2[0]) if n <= m else 0.0
+    top, bottom = max(float(d[-1]), 0.0), max(float(-d[0]), 0.0)  # lambda_max(D)^+, lambda_max(-D)^+
+    lower_m = max(float(-d[m - 1]), 0.0) if m <= h else 0.0  # lambda_m(-D)^+
+    lower_n = max(float(d[h - n]), 0.0) if n <= h else 0.0  # lambda_n(D)^+
+    b2 = float(_gram_floor(top, lower_m, sigma_m_sq))
+    b1 = float(_gram_floor(bottom, lower_n, sigma_n_sq))
+    return GramLowerBounds(
+        W1=b1,
+        W2=b2,
+        T_min=b1 + b2,
+        imbalance_only=float(_gram_floor(bottom, lower_n, 0.0) + _gram_floor(top, lower_m, 0.0)),
+        margin_only=float(_gram_floor(bottom, 0.0, sigma_n_sq) + _gram_floor(top, 0.0, sigma_m_sq)),
+    )
