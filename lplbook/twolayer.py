@@ -15,8 +15,8 @@ and eigenvalues :math:`\lambda_i(W_1W_1^\top) + \lambda_j(W_2^\top W_2)`; from i
 constant :math:`\mu_{\rm loc}` and the local smoothness constant :math:`K_{\rm loc}(\eta)`.
 Chapter 4 bounds :math:`\lambda_{\min}(\mathcal T)` from below by the imbalance and the margin.
 Every spectral quantity here comes from the small Gram matrices (:math:`n\times n`,
-:math:`m\times m`, or :math:`(n+m)\times(n+m)` for the imbalance), never from an SVD of an
-:math:`n\times h` factor.
+:math:`m\times m`), or, for the imbalance, from an :math:`(n+m)\times(n+m)` triangular
+factor; never from an SVD of an :math:`n\times h` factor.
 """
 
 from __future__ import annotations
@@ -271,20 +271,21 @@ def imbalance_spectrum(W1, W2) -> np.ndarray:
     r"""All :math:`h` eigenvalues of :math:`D = W_1^\top W_1 - W_2W_2^\top`, ascending (chapter 4).
 
     With :math:`C = [W_1^\top\;\; W_2] \in \mathbb{R}^{h\times(n+m)}` and
-    :math:`J = \operatorname{diag}(I_n, -I_m)`, :math:`D = CJC^\top`; its nonzero eigenvalues
-    are those of the :math:`(n+m)\times(n+m)` matrix :math:`G^{1/2}JG^{1/2}`,
-    :math:`G = C^\top C`, and the rest are zeros. For :math:`h \le n + m` the
-    :math:`h\times h` matrix is used directly.
+    :math:`J = \operatorname{diag}(I_n, -I_m)`, :math:`D = CJC^\top`. For :math:`h > n + m`
+    a thin QR factorization :math:`C = QR` gives :math:`D = Q(RJR^\top)Q^\top`: the nonzero
+    eigenvalues of :math:`D` are those of the :math:`(n+m)\times(n+m)` matrix
+    :math:`RJR^\top`, and the other :math:`h - n - m` are zeros. This costs
+    :math:`O(h(n+m)^2)`, like forming the Gram matrices, and is backward stable (a square root
+    of the Gram matrix :math:`C^\top C` would amplify rounding errors near rank deficiency).
+    For :math:`h \le n + m` the :math:`h\times h` matrix is used directly.
     """
     W1, W2 = _check_pair(W1, W2)
     n, h, m = W1.shape[0], W1.shape[1], W2.shape[1]
     if h <= n + m:
         return np.linalg.eigvalsh(W1.T @ W1 - W2 @ W2.T)
-    G = np.block([[W1 @ W1.T, W1 @ W2], [W2.T @ W1.T, W2.T @ W2]])
-    w, V = np.linalg.eigh(G)
-    root = (V * np.sqrt(np.clip(w, 0.0, None))) @ V.T
+    R = np.linalg.qr(np.hstack([W1.T, W2]), mode="r")
     J = np.concatenate([np.ones(n), -np.ones(m)])
-    small = np.linalg.eigvalsh(root @ (J[:, None] * root))
+    small = np.linalg.eigvalsh((R * J) @ R.T)
     return np.sort(np.concatenate([small, np.zeros(h - n - m)]))
 
 
