@@ -17,13 +17,13 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import statistics  # noqa: E402
-import time  # noqa: E402
+import statistics
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from lplbook import gd, twolayer  # noqa: E402
-from lplbook.losses import SquaredLoss  # noqa: E402
+from lplbook import gd, twolayer
+from lplbook.losses import SquaredLoss
 
 STEPS = 2000
 REPEATS = 7

@@ -7,7 +7,7 @@ that the chapters ``assert``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import sympy as sp
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from notebook_tools import ROOT, toc_notebooks
 
 

@@ -80,7 +80,7 @@ def test_fast_blow_up_to_overflow_is_diverged_without_warnings():
 
 
 def test_schedule_and_callable_steps(problem):
-    etas = lambda t: 0.5 / problem.K / (t + 1)  # noqa: E731
+    etas = lambda t: 0.5 / problem.K / (t + 1)
     a = gd.run(problem, np.zeros((6, 2)), etas, max_iter=10)
     b = gd.run(problem, np.zeros((6, 2)), gd.Schedule(etas), max_iter=10)
     np.testing.assert_allclose(a.steps, [etas(t) for t in range(10)])
@@ -101,7 +101,7 @@ def test_step_policy_sees_the_state(problem):
 
 
 def test_gradient_tolerance_and_records():
-    f = lambda x: (float(x @ x), 2 * x)  # noqa: E731
+    f = lambda x: (float(x @ x), 2 * x)
     trace = gd.run(f, np.array([1.0, -2.0]), 0.25, gtol=1e-6, keep_path=True,
                    record=lambda x, f, g: {"norm_g": np.linalg.norm(g)})
     assert trace.status == "converged"

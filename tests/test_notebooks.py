@@ -10,7 +10,6 @@ without a reason.
 import re
 
 import pytest
-
 from notebook_tools import NBVAL_MARKERS, ROOT, glued_names, read, toc_notebooks, used_glue_names
 
 NOTEBOOKS = toc_notebooks()

@@ -19,14 +19,14 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
-import argparse  # noqa: E402
-import pathlib  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+import argparse
+import pathlib
+import sys
+import time
 
-import nbformat  # noqa: E402
-import yaml  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
+import nbformat
+import yaml
+from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
