@@ -1,13 +1,18 @@
-"""Overhead of the gradient-descent engine, as a ratio to a bare NumPy loop.
+"""Speed of the gradient-descent engine, as ratios measured in one process.
 
 Run from the repository root::
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_gd.py
+    python benchmarks/bench_gd.py            # single-threaded BLAS is set below
 
-For a squared loss and for a two-layer factorization it times ``lplbook.gd.run`` per
-step against a bare loop that does the same matrix products (the floor), in the same
-process, and prints the median ratio over repeats. Ratios, not seconds, are the
-result: they travel between machines. Nothing here is a test.
+1. Engine overhead (chapter 5's setting, n = m = N = 20, h = 1000): time per step of
+   ``lplbook.gd.run`` on a two-layer squared loss, with a constant step and with the
+   adaptive step, as a ratio to the floor: the same matrix products of plain gradient
+   descent in a bare Python loop. Targets: <= 1.5 (constant), <= 2 (adaptive).
+2. Batching (256 problems, n = m = N = 5, h = 50, 2000 steps): a Python loop of single
+   ``gd.run`` calls against one ``gd.run_batch`` call. Target: >= 10x faster.
+
+Every ratio is a median over repeats, printed with its range; seconds are not the
+result (they do not travel between machines). Nothing here is a test.
 """
 
 from __future__ import annotations
@@ -25,66 +30,80 @@ import numpy as np
 from lplbook import gd, twolayer
 from lplbook.losses import SquaredLoss
 
-STEPS = 2000
-REPEATS = 7
+REPEATS = 5
 
 
-def bare_squared(X, Y, W, eta, steps):
-    """The floor for least squares: residual, gradient and loss, nothing else."""
-    for _ in range(steps):
-        R = Y - X @ W
-        0.5 * np.sum(R * R)
-        W = W + eta * (X.T @ R)
-    return W
-
-
-def bare_two_layer(X, Y, W1, W2, eta, steps):
-    """The floor for a two-layer network: the same products as the engine's objective."""
+def floor_two_layer(X, Y, W1, W2, eta, steps):
+    """Plain gradient descent on a two-layer network: only the necessary products."""
+    W1, W2 = W1.copy(), W2.copy()
     for _ in range(steps):
         R = Y - X @ (W1 @ W2)
-        0.5 * np.sum(R * R)
+        0.5 * np.vdot(R, R)
         grad_l = -X.T @ R
-        W1, W2 = W1 - eta * (grad_l @ W2.T), W2 - eta * (W1.T @ grad_l)
+        G1, G2 = grad_l @ W2.T, W1.T @ grad_l
+        W1 -= eta * G1
+        W2 -= eta * G2
     return W1, W2
 
 
-def timed(fn) -> float:
+def seconds(fn) -> float:
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
 
 
-def ratio(engine, floor) -> tuple[float, float, float]:
-    engine(), floor()  # warm up
-    pairs = [(timed(engine), timed(floor)) for _ in range(REPEATS)]
-    ratios = [e / f for e, f in pairs]
+def median_ratio(fn, baseline) -> tuple[float, float, float]:
+    fn(), baseline()  # warm up
+    ratios = []
+    for _ in range(REPEATS):
+        t_fn, t_base = seconds(fn), seconds(baseline)
+        ratios.append(t_fn / t_base)
     return statistics.median(ratios), min(ratios), max(ratios)
 
 
-def main() -> None:
+def engine_overhead() -> None:
     rng = np.random.default_rng(0)
-    N, n, m, h = 20, 20, 20, 100
+    N = n = m = 20
+    h, steps = 1000, 300
     loss = SquaredLoss(rng.standard_normal((N, n)), rng.standard_normal((N, m)))
-    eta = 0.5 / loss.K
-    W0 = np.zeros((n, m))
-    med, lo, hi = ratio(
-        lambda: gd.run(loss, W0, eta, max_iter=STEPS),
-        lambda: bare_squared(loss.X, loss.Y, W0, eta, STEPS),
-    )
-    print(f"squared loss   n=m=N={n}, {STEPS} steps: gd.run / bare loop = {med:.2f} "
-          f"(min {lo:.2f}, max {hi:.2f}, {REPEATS} repeats)")
-
     W1 = rng.standard_normal((n, h)) / np.sqrt(h)
     W2 = rng.standard_normal((h, m)) / np.sqrt(h)
-    eta2 = 0.05 / loss.K
+    eta = 0.5 * twolayer.adaptive_step(loss, W1, W2)
     objective = twolayer.objective(loss)
-    med, lo, hi = ratio(
-        lambda: gd.run(objective, (W1, W2), eta2, max_iter=STEPS),
-        lambda: bare_two_layer(loss.X, loss.Y, W1, W2, eta2, STEPS),
-    )
-    print(f"two-layer      n=m=N={n}, h={h}, {STEPS} steps: gd.run / bare loop = {med:.2f} "
-          f"(min {lo:.2f}, max {hi:.2f}, {REPEATS} repeats)")
+    floor = lambda: floor_two_layer(loss.X, loss.Y, W1, W2, eta, steps)  # noqa: E731
+    const = lambda: gd.run(objective, (W1, W2), eta, max_iter=steps)  # noqa: E731
+    adapt = lambda: gd.run(objective, (W1, W2), twolayer.AdaptiveStep(objective), max_iter=steps)  # noqa: E731
+    for name, fn, target in [("constant step", const, "<= 1.5"), ("adaptive step", adapt, "<= 2")]:
+        med, lo, hi = median_ratio(fn, floor)
+        print(f"engine overhead, n=m=N={n}, h={h}, {name}: gd.run / bare loop = {med:.2f} "
+              f"(range {lo:.2f}-{hi:.2f}, {REPEATS} repeats; target {target})")
+
+
+def batching() -> None:
+    rng = np.random.default_rng(1)
+    B, N, n, m, h, steps = 256, 5, 5, 5, 50, 2000
+    losses = [SquaredLoss(rng.standard_normal((N, n)), rng.standard_normal((N, m))) for _ in range(B)]
+    batch = twolayer.SquaredBatch.from_losses(losses)
+    W1 = rng.standard_normal((B, n, h)) / np.sqrt(h)
+    W2 = rng.standard_normal((B, h, m)) / np.sqrt(h)
+    etas = np.array([0.1 / lo.K for lo in losses])
+
+    def loop():
+        return [gd.run(twolayer.objective(lo), (W1[b], W2[b]), etas[b], max_iter=steps)
+                for b, lo in enumerate(losses)]
+
+    def batched():
+        return gd.run_batch(batch, (W1, W2), etas, max_iter=steps)
+
+    loop(), batched()
+    ratios = []
+    for _ in range(3):
+        ratios.append(seconds(loop) / seconds(batched))
+    print(f"batching, {B} problems n=m=N={n}, h={h}, {steps} steps: loop of gd.run / run_batch = "
+          f"{statistics.median(ratios):.1f}x (range {min(ratios):.1f}-{max(ratios):.1f}, 3 repeats; "
+          "target >= 10x)")
 
 
 if __name__ == "__main__":
-    main()
+    engine_overhead()
+    batching()

@@ -83,6 +83,24 @@ class Schedule(StepPolicy):
         return self.eta_of_t(t)
 
 
+@dataclass(frozen=True)
+class InverseTime(StepPolicy):
+    r"""The decaying step :math:`\eta_t = \eta_0/(t + 1)` (chapter 5).
+
+    Steps that decay like :math:`1/t` are what analyses that keep the factors balanced
+    by hand require [DHL18]; their sum diverges, so gradient descent still converges, but
+    only sublinearly.
+    """
+
+    eta0: float
+
+    def __post_init__(self):
+        object.__setattr__(self, "eta0", _validate.positive("eta0", self.eta0))
+
+    def __call__(self, t, x, f, g):
+        return self.eta0 / (t + 1)
+
+
 def as_policy(step) -> StepPolicy:
     """Turn ``step`` into a :class:`StepPolicy`.
 
@@ -355,3 +373,244 @@ def run(
         path=_stack(snapshots) if keep_path else None,
         records={k: np.asarray(v) for k, v in recorded.items()},
     )
+
+
+# ---------------------------------------------------------------------------
+# batched runs
+# ---------------------------------------------------------------------------
+class BatchStepPolicy:
+    r"""Base class of batched step policies: ``policy(t, x, f, g, idx)`` returns one
+    :math:`\eta_t > 0` per active run (an array of ``len(idx)`` steps).
+
+    ``x``, ``f`` and ``g`` hold the active runs only, stacked along the first axis, and
+    ``idx`` are their positions in the batch.
+    """
+
+    def __call__(self, t: int, x, f, g, idx) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, eq=False)
+class PerRunConstant(BatchStepPolicy):
+    r"""A constant step per run, :math:`\eta^{(b)}_t = \eta^{(b)}`."""
+
+    etas: np.ndarray
+
+    def __post_init__(self):
+        etas = _validate.finite_array("etas", self.etas)
+        if etas.ndim != 1 or np.any(etas <= 0):
+            raise ValueError(f"etas must be a 1-d array of steps > 0, got {self.etas!r}")
+        object.__setattr__(self, "etas", etas)
+
+    def __call__(self, t, x, f, g, idx):
+        return self.etas[idx]
+
+
+@dataclass(frozen=True, eq=False)
+class _BroadcastSingle(BatchStepPolicy):
+    """A single-run policy that depends on ``t`` only, broadcast to every active run."""
+
+    policy: StepPolicy
+
+    def __call__(self, t, x, f, g, idx):
+        eta = self.policy(t, None, None, None)
+        eta = np.asarray(eta, dtype=float)
+        return np.broadcast_to(eta, (idx.size,)) if eta.ndim == 0 else eta[idx]
+
+
+def as_batch_policy(step, batch_size: int) -> BatchStepPolicy:
+    """Turn ``step`` into a :class:`BatchStepPolicy` for a batch of ``batch_size`` runs.
+
+    A number is the same constant step for every run; a 1-d array of ``batch_size``
+    numbers gives each run its own constant; a :class:`Constant` or :class:`Schedule`
+    (or a callable of ``t`` returning a number or one number per run) is a schedule
+    shared by the runs; a :class:`BatchStepPolicy` is used as it is.
+    """
+    if isinstance(step, BatchStepPolicy):
+        return step
+    if isinstance(step, (Constant, Schedule, InverseTime)):
+        return _BroadcastSingle(step)
+    if isinstance(step, StepPolicy):
+        raise ValueError("step must be a BatchStepPolicy for batched runs, got a single-run StepPolicy")
+    if callable(step):
+        return _BroadcastSingle(Schedule(step))
+    if isinstance(step, np.ndarray) or isinstance(step, (list, tuple)):
+        etas = np.asarray(step, dtype=float)
+        if etas.shape != (batch_size,):
+            raise ValueError(f"step must have one entry per run ({batch_size}), got shape {etas.shape}")
+        return PerRunConstant(etas)
+    return _BroadcastSingle(as_policy(step))
+
+
+def _batch_size(x) -> int:
+    parts = x if isinstance(x, tuple) else (x,)
+    sizes = {p.shape[0] if p.ndim else -1 for p in parts}
+    if len(sizes) != 1 or -1 in sizes:
+        raise ValueError("x0 must stack the runs along a common first axis")
+    return sizes.pop()
+
+
+def _take(x, keep):
+    return tuple(p[keep] for p in x) if isinstance(x, tuple) else x[keep]
+
+
+def _batch_grad_norms(g) -> np.ndarray:
+    parts = g if isinstance(g, tuple) else (g,)
+    return np.sqrt(sum(np.sum(p.reshape(p.shape[0], -1) ** 2, axis=1) for p in parts))
+
+
+def _batch_finite(x) -> np.ndarray:
+    parts = x if isinstance(x, tuple) else (x,)
+    ok = np.ones(parts[0].shape[0], dtype=bool)
+    for p in parts:
+        ok &= np.all(np.isfinite(p.reshape(p.shape[0], -1)), axis=1)
+    return ok
+
+
+def _batch_step_in_place(x, eta, g):
+    parts_x = x if isinstance(x, tuple) else (x,)
+    parts_g = g if isinstance(g, tuple) else (g,)
+    if len(parts_g) != len(parts_x):
+        raise ValueError("objective must return a gradient with the structure of x0")
+    for xi, gi in zip(parts_x, parts_g):
+        # the gradient arrays are the engine's to overwrite: scale them in place
+        gi *= eta.reshape((-1,) + (1,) * (xi.ndim - 1))
+        xi -= gi
+
+
+def run_batch(
+    objective,
+    x0,
+    step,
+    *,
+    max_iter: int = 10_000,
+    f_star=None,
+    tol: float = 1e-12,
+    gtol: float | None = None,
+    divergence_factor: float = 1e8,
+) -> list[Trace]:
+    r"""Run B independent gradient-descent problems as stacked arrays, in one loop (chapter 5).
+
+    Each run follows exactly the rules of :func:`run` — the same steps, stopping test,
+    divergence test and statuses — and the result is the list of B traces a loop of
+    single runs would return (to rounding: stacked and single matrix products may
+    round differently). Finished runs leave the stack, so the loop costs only what
+    the active runs need.
+
+    Parameters
+    ----------
+    objective : callable or object with ``value_and_grad``
+        ``objective(x, idx)`` returns ``(f, g)`` for the active runs ``idx`` (positions
+        in the batch): ``f`` has shape ``(len(idx),)`` and ``g`` the structure of ``x``,
+        as fresh arrays (the engine scales them in place when it takes the step).
+    x0 : ndarray or tuple of ndarray
+        Starting points stacked along the first axis (B runs); copied.
+    step : float, array of B floats, StepPolicy, callable of t, or BatchStepPolicy
+        See :func:`as_batch_policy`.
+    max_iter, tol, gtol, divergence_factor
+        As in :func:`run`, the same for every run.
+    f_star : float or array of B floats, optional
+        Optimal values; with them run ``b`` converges once ``f_b - f_star[b] <= tol``.
+
+    Returns
+    -------
+    list of Trace
+        One trace per run, in batch order (``path`` and ``records`` are not kept).
+    """
+    max_iter = _validate.positive_int("max_iter", max_iter)
+    tol = _validate.nonnegative("tol", tol)
+    if gtol is not None:
+        gtol = _validate.nonnegative("gtol", gtol)
+    divergence_factor = _validate.positive("divergence_factor", divergence_factor)
+    x = _copy_start(x0)
+    B = _batch_size(x)
+    policy = as_batch_policy(step, B)
+    if f_star is not None:
+        f_star = np.broadcast_to(_validate.finite_array("f_star", f_star), (B,)).astype(float)
+    value_and_grad = objective.value_and_grad if hasattr(objective, "value_and_grad") else objective
+    if not callable(value_and_grad):
+        raise ValueError(f"objective must be a callable (x, idx) -> (f, grad), got {type(objective).__name__}")
+
+    ia = np.arange(B)
+    fa, ga = value_and_grad(x, ia)
+    fa = np.asarray(fa, dtype=float)
+    if fa.shape != (B,):
+        raise ValueError(f"objective must return one loss per run, shape ({B},), got {fa.shape}")
+    if not np.all(np.isfinite(fa)):
+        raise ValueError(f"x0 must have finite losses, got non-finite f for runs {np.flatnonzero(~np.isfinite(fa))}")
+    threshold = divergence_factor * np.maximum(np.abs(fa), 1.0)
+
+    # time-major histories: row t holds every run's loss at step t
+    losses = np.empty((max_iter + 1, B))
+    steps = np.empty((max_iter, B))
+    losses[0] = fa
+    n_iter = np.zeros(B, dtype=int)
+    status = ["max_iter"] * B
+    message = [""] * B
+    final = [None] * B
+    xa, tha = x, threshold
+    t = 0
+
+    def converged(f, g, idx):
+        done = np.zeros(idx.size, dtype=bool)
+        texts = [""] * idx.size
+        if f_star is not None:
+            gap = f - f_star[idx]
+            hit = gap <= tol
+            for k in np.flatnonzero(hit):
+                texts[k] = f"converged: f - f* = {gap[k]:.3g} <= tol = {tol:.3g}"
+            done |= hit
+        if gtol is not None:
+            norms = _batch_grad_norms(g)
+            hit = ~done & (norms <= gtol)
+            for k in np.flatnonzero(hit):
+                texts[k] = f"converged: gradient norm {norms[k]:.3g} <= gtol = {gtol:.3g}"
+            done |= hit
+        return done, texts
+
+    def retire(end, kinds, texts):
+        nonlocal xa, fa, ga, ia, tha
+        for k in np.flatnonzero(end):
+            b = ia[k]
+            status[b], message[b], n_iter[b] = kinds[k], texts[k], t
+            final[b] = tuple(p[k].copy() for p in xa) if isinstance(xa, tuple) else xa[k].copy()
+        keep = ~end
+        xa, fa, ga, ia, tha = _take(xa, keep), fa[keep], _take(ga, keep), ia[keep], tha[keep]
+
+    done, texts = converged(fa, ga, ia)
+    if done.any():
+        retire(done, ["converged"] * ia.size, texts)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        while ia.size and t < max_iter:
+            eta = np.asarray(policy(t, xa, fa, ga, ia), dtype=float)
+            if eta.shape != (ia.size,) or not (np.all(eta > 0) and np.all(np.isfinite(eta))):
+                raise ValueError(f"step must give eta_t > 0 for every active run, got {eta!r} at t = {t}")
+            _batch_step_in_place(xa, eta, ga)
+            steps[t, ia] = eta
+            t += 1
+            fa, ga = value_and_grad(xa, ia)
+            fa = np.asarray(fa, dtype=float)
+            finite = np.isfinite(fa)
+            losses[t, ia] = fa if finite.all() else np.where(finite, fa, np.inf)
+            diverged = ~finite | (fa > tha)
+            if f_star is None and gtol is None and not diverged.any():
+                continue
+            done, texts = converged(fa, ga, ia)
+            done &= ~diverged
+            for k in np.flatnonzero(diverged):
+                texts[k] = f"diverged: f = {fa[k]:.3g} exceeds {tha[k]:.3g} at step {t}"
+            end = diverged | done
+            if end.any():
+                retire(end, ["diverged" if d else "converged" for d in diverged], texts)
+    if ia.size:
+        retire(np.ones(ia.size, dtype=bool), ["max_iter"] * ia.size,
+               [f"max_iter = {max_iter} steps taken without converging"] * ia.size)
+
+    traces = []
+    for b in range(B):
+        xb, sb, mb = final[b], status[b], message[b]
+        if sb != "diverged" and not _all_finite(xb):
+            sb, mb = "diverged", f"diverged: the iterate is non-finite after step {n_iter[b]}"
+        traces.append(Trace(x=xb, losses=losses[: n_iter[b] + 1, b].copy(),
+                            steps=steps[: n_iter[b], b].copy(), status=sb, message=mb))
+    return traces

@@ -21,11 +21,12 @@ factor; never from an SVD of an :math:`n\times h` factor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _validate
+from . import _validate, gd
 
 
 def _check_pair(W1, W2):
@@ -80,18 +81,44 @@ def imbalance(W1, W2) -> np.ndarray:
     return W1.T @ W1 - W2 @ W2.T
 
 
-def objective(loss):
+class Objective:
     r"""The objective ``(W1, W2) -> (L, (G1, G2))`` for :func:`lplbook.gd.run` (chapter 2).
 
-    One product :math:`W_1W_2`, one residual and two gradient products per call.
+    One product :math:`W = W_1W_2`, one residual and two gradient products per call. It
+    keeps :math:`W` and :math:`\nabla\ell(W)` of its last evaluation (``last_W``,
+    ``last_grad_ell``, and the factors it was called with), so that a step policy run
+    beside it (:class:`AdaptiveStep`) does not recompute them.
     """
 
-    def value_and_grad(factors):
+    def __init__(self, loss):
+        self.loss = loss
+        self.last_factors = None
+        self.last_W = None
+        self.last_grad_ell = None
+        self._value_and_grad = _unchecked(loss)
+
+    def __call__(self, factors):
         W1, W2 = factors
-        value, grad_l = loss.value_and_grad(W1 @ W2)
+        W = W1 @ W2
+        value, grad_l = self._value_and_grad(W)
+        self.last_factors, self.last_W, self.last_grad_ell = (W1, W2), W, grad_l
         return value, (grad_l @ W2.T, W1.T @ grad_l)
 
-    return value_and_grad
+
+def _unchecked(loss):
+    method = loss.value_and_grad
+    try:
+        method.__func__  # a bound method of a loss class
+        if "check" in method.__code__.co_varnames:
+            return lambda W: method(W, check=False)
+    except AttributeError:
+        pass
+    return method
+
+
+def objective(loss) -> Objective:
+    r"""The objective ``(W1, W2) -> (L, (G1, G2))`` of :math:`L = \ell(W_1W_2)` (chapter 2); see :class:`Objective`."""
+    return Objective(loss)
 
 
 # ---------------------------------------------------------------------------
@@ -225,6 +252,37 @@ def local_smoothness(loss, W1, W2, eta) -> float:
     return local_constants(loss, W1, W2, eta).K_loc
 
 
+def _solve_step(K, a, s, g, theta):
+    r"""Root of :math:`\eta K_{\rm loc}(\eta) = \theta` with :math:`K_{\rm loc}(\eta) = a + K(s + \eta g/2)^2`.
+
+    Vectorized over arrays of coefficients. Newton from :math:`\theta/(a + Ks^2)`, which lies
+    above the root, decreases monotonically to it.
+    """
+    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
+    eta = theta / c1
+    for _ in range(100):
+        phi = ((c3 * eta + c2) * eta + c1) * eta - theta
+        dphi = (3.0 * c3 * eta + 2.0 * c2) * eta + c1
+        step = phi / dphi
+        eta = eta - step
+        if np.all(step <= 4 * np.finfo(float).eps * eta):
+            break
+    return eta
+
+
+def _solve_step_scalar(K, a, s, g, theta) -> float:
+    """:func:`_solve_step` for one problem, in plain Python floats (no array overhead)."""
+    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
+    eta = theta / c1
+    for _ in range(100):
+        step = ((((c3 * eta + c2) * eta + c1) * eta - theta)
+                / ((3.0 * c3 * eta + 2.0 * c2) * eta + c1))
+        eta -= step
+        if step <= 4 * 2.220446049250313e-16 * eta:
+            break
+    return eta
+
+
 def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     r"""The step :math:`\eta` solving :math:`\eta\,K_{\rm loc}(\eta) = \theta` (chapters 3 and 5).
 
@@ -244,24 +302,192 @@ def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     W1, W2 = _check_factors(loss, W1, W2)
     theta = _validate.positive("theta", theta)
     grad_l = loss.grad(W1 @ W2)
-    G1, G2 = grad_l @ W2.T, W1.T @ grad_l
+    return _adaptive_from(loss.K, W1, W2, grad_l, grad_l @ W2.T, W1.T @ grad_l, theta)
+
+
+def _adaptive_from(K, W1, W2, grad_l, G1, G2, theta):
     g = float(np.sqrt(np.vdot(G1, G1) + np.vdot(G2, G2)))
     a = _spectral_norm(grad_l)
-    s = float(np.sqrt(T_extremes(W1, W2)[1]))
-    K = loss.K
-    # phi(eta) = eta * K_loc(eta) - 1 = c3 eta^3 + c2 eta^2 + c1 eta - 1
-    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
-    if c1 == 0:
+    s_sq = float(np.linalg.eigvalsh(W1 @ W1.T)[-1] + np.linalg.eigvalsh(W2.T @ W2)[-1])
+    if a + K * s_sq == 0:
         raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
-    eta = theta / c1
-    for _ in range(100):
-        phi = ((c3 * eta + c2) * eta + c1) * eta - theta
-        dphi = (3.0 * c3 * eta + 2.0 * c2) * eta + c1
-        step = phi / dphi
-        eta -= step
-        if step <= 4 * np.finfo(float).eps * eta:
-            break
-    return float(eta)
+    return float(_solve_step(K, a, np.sqrt(max(s_sq, 0.0)), g, theta))
+
+
+def initial_curvature_step(loss, W1, W2) -> float:
+    r"""The constant step :math:`1/(K\lambda_{\max}(\mathcal T_0))` at the initialization (chapter 5).
+
+    It is the limit of the adaptive step when the loss is already small, frozen at
+    the initial weights.
+    """
+    W1, W2 = _check_factors(loss, W1, W2)
+    return 1.0 / (loss.K * T_extremes(W1, W2)[1])
+
+
+class AdaptiveStep(gd.StepPolicy):
+    r"""The adaptive step policy :math:`\eta_t` with :math:`\eta_t K_{\rm loc}(\eta_t) = \theta` (chapter 5).
+
+    Parameters
+    ----------
+    source : Objective or loss
+        Best: the :class:`Objective` that :func:`lplbook.gd.run` evaluates, so that the
+        policy reuses its :math:`W` and :math:`\nabla\ell(W)`; a loss works too (then
+        :math:`\nabla\ell` is recomputed).
+    theta : float
+        Target value of :math:`\eta K_{\rm loc}(\eta)`; 1 is the adaptive step of chapter 5.
+    refresh : int
+        The Gram matrices :math:`W_1W_1^\top`, :math:`W_2^\top W_2` are carried from step to
+        step by the exact update
+
+        .. math:: (W_1W_1^\top)^+ = W_1W_1^\top - \eta(\nabla\ell W^\top + W\nabla\ell^\top)
+                  + \eta^2\nabla\ell\,W_2^\top W_2\,\nabla\ell^\top
+
+        (and its mirror for :math:`W_2^\top W_2`), which costs only :math:`n\times m`-sized
+        products, and recomputed from the factors every ``refresh`` steps to wash out
+        rounding.
+
+    Notes
+    -----
+    A policy object keeps the Gram matrices of the run it is used in; use one per run.
+    """
+
+    def __init__(self, source, theta: float = 1.0, refresh: int = 50):
+        self.objective = source if isinstance(source, Objective) else None
+        self.loss = source.loss if isinstance(source, Objective) else source
+        self.theta = _validate.positive("theta", theta)
+        self.refresh = _validate.positive_int("refresh", refresh)
+        self._previous = None
+        self._stack = None
+
+    def _gradient(self, W1, W2):
+        obj = self.objective
+        if obj is not None and obj.last_factors is not None \
+                and obj.last_factors[0] is W1 and obj.last_factors[1] is W2:
+            return obj.last_W, obj.last_grad_ell
+        W = W1 @ W2
+        return W, self.loss.grad(W)
+
+    def _grams(self, t, W1, W2):
+        prev = self._previous
+        if prev is None or t != prev[0] + 1 or t % self.refresh == 0:
+            return W1 @ W1.T, W2.T @ W2
+        _, gram1, gram2, W, grad_l, eta = prev
+        cross1 = grad_l @ W.T
+        cross1 += cross1.T.copy()
+        cross2 = grad_l.T @ W
+        cross2 += cross2.T.copy()
+        new1 = (eta * eta) * ((grad_l @ gram2) @ grad_l.T)
+        new1 -= eta * cross1
+        new1 += gram1
+        new2 = (eta * eta) * ((grad_l.T @ gram1) @ grad_l)
+        new2 -= eta * cross2
+        new2 += gram2
+        return new1, new2
+
+    def __call__(self, t, x, f, g):
+        W1, W2 = x
+        G1, G2 = g
+        W, grad_l = self._gradient(W1, W2)
+        gram1, gram2 = self._grams(t, W1, W2)
+        K = self.loss.K
+        # |grad L|^2 = <grad l, T(grad l)> from the small Gram matrices, not from G1, G2
+        gg = math.sqrt(max(float(np.vdot(grad_l, gram1 @ grad_l) + np.vdot(grad_l, grad_l @ gram2)), 0.0))
+        grad_gram = grad_l.T @ grad_l if grad_l.shape[1] <= grad_l.shape[0] else grad_l @ grad_l.T
+        if gram1.shape == gram2.shape == grad_gram.shape:  # one LAPACK call for the three
+            stack = self._stack
+            if stack is None or stack.shape[1:] != gram1.shape:
+                stack = self._stack = np.empty((3,) + gram1.shape)
+            stack[0], stack[1], stack[2] = gram1, gram2, grad_gram
+            top = np.linalg.eigvalsh(stack)[:, -1]
+        else:
+            top = [np.linalg.eigvalsh(M)[-1] for M in (gram1, gram2, grad_gram)]
+        s_sq = max(float(top[0]) + float(top[1]), 0.0)
+        a = math.sqrt(max(float(top[2]), 0.0))
+        if a + K * s_sq <= 0:
+            raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
+        eta = _solve_step_scalar(K, a, math.sqrt(s_sq), gg, self.theta)
+        self._previous = (t, gram1, gram2, W, grad_l, eta)
+        return eta
+
+
+# ---------------------------------------------------------------------------
+# batched problems (chapter 5)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SquaredBatch:
+    r"""B two-layer squared-loss problems :math:`\tfrac12\|Y_b - X_bW_{1,b}W_{2,b}\|_F^2`, stacked.
+
+    Build it with :meth:`from_losses`; pass it to :func:`lplbook.gd.run_batch` with
+    starting factors stacked as ``(W1s, W2s)`` of shapes ``(B, n, h)`` and ``(B, h, m)``.
+
+    Attributes
+    ----------
+    X, Y : ndarray, shapes (B, N, n) and (B, N, m)
+    mu, K, min_value : ndarray, shape (B,)
+        The constants of each problem's loss :math:`\ell_b`.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    mu: np.ndarray
+    K: np.ndarray
+    min_value: np.ndarray
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_losses(cls, losses) -> "SquaredBatch":
+        """Stack a sequence of :class:`lplbook.losses.SquaredLoss` of equal shapes."""
+        losses = list(losses)
+        if not losses:
+            raise ValueError("losses must not be empty")
+        shapes = {(lo.X.shape, lo.Y.shape) for lo in losses}
+        if len(shapes) != 1:
+            raise ValueError(f"losses must all have the same X and Y shapes, got {sorted(shapes)}")
+        return cls(
+            X=np.stack([lo.X for lo in losses]),
+            Y=np.stack([lo.Y for lo in losses]),
+            mu=np.array([lo.mu for lo in losses]),
+            K=np.array([lo.K for lo in losses]),
+            min_value=np.array([lo.min_value for lo in losses]),
+        )
+
+    def rows(self, idx):
+        """``(X[idx], X[idx]^T, Y[idx])``, gathered once per set of active runs."""
+        cache = self._cache
+        if cache.get("idx") is not idx:
+            X = self.X[idx]
+            cache.update(idx=idx, X=X, XT=np.ascontiguousarray(np.swapaxes(X, 1, 2)), Y=self.Y[idx])
+        return cache["X"], cache["XT"], cache["Y"]
+
+    def value_and_grad(self, x, idx):
+        r"""Losses and gradients :math:`(G_1, G_2)` of the runs ``idx``."""
+        W1, W2 = x
+        X, XT, Y = self.rows(idx)
+        R = Y - X @ (W1 @ W2)
+        grad_l = -(XT @ R)
+        return 0.5 * np.sum(R * R, axis=(1, 2)), (grad_l @ np.swapaxes(W2, 1, 2),
+                                                   np.swapaxes(W1, 1, 2) @ grad_l)
+
+
+class BatchAdaptiveStep(gd.BatchStepPolicy):
+    r"""The adaptive step of :class:`AdaptiveStep` for every run of a :class:`SquaredBatch`."""
+
+    def __init__(self, batch: SquaredBatch, theta: float = 1.0):
+        self.batch = batch
+        self.theta = _validate.positive("theta", theta)
+
+    def __call__(self, t, x, f, g, idx):
+        W1, W2 = x
+        G1, G2 = g
+        X, XT, Y = self.batch.rows(idx)
+        grad_l = -(XT @ (Y - X @ (W1 @ W2)))
+        gg = np.sqrt(np.sum(G1 * G1, axis=(1, 2)) + np.sum(G2 * G2, axis=(1, 2)))
+        gram = grad_l @ np.swapaxes(grad_l, 1, 2) if grad_l.shape[1] <= grad_l.shape[2] \
+            else np.swapaxes(grad_l, 1, 2) @ grad_l
+        a = np.sqrt(np.clip(np.linalg.eigvalsh(gram)[:, -1], 0.0, None))
+        s_sq = (np.linalg.eigvalsh(W1 @ np.swapaxes(W1, 1, 2))[:, -1]
+                + np.linalg.eigvalsh(np.swapaxes(W2, 1, 2) @ W2)[:, -1])
+        return _solve_step(self.batch.K[idx], a, np.sqrt(np.clip(s_sq, 0.0, None)), gg, self.theta)
 
 
 # ---------------------------------------------------------------------------
