@@ -2,12 +2,14 @@
 linearly on overparametrized models*.
 
 Modules are named for mathematical objects: :mod:`~lplbook.losses`,
-:mod:`~lplbook.rates`, :mod:`~lplbook.twolayer`, :mod:`~lplbook.gd`,
+:mod:`~lplbook.rates`, :mod:`~lplbook.twolayer`, :mod:`~lplbook.deeplinear`, :mod:`~lplbook.gd`,
 :mod:`~lplbook.symbolic`, :mod:`~lplbook.plotting` and :mod:`~lplbook.glue`.
 """
 
-from . import gd, glue, losses, plotting, rates, symbolic, twolayer
+from . import deeplinear, gd, glue, losses, plotting, rates, symbolic, twolayer
 
 __version__ = "0.1.0"
 
-__all__ = ["gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__"]
+__all__ = [
+    "deeplinear", "gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__",
+]
