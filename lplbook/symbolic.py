@@ -15,10 +15,18 @@ import sympy as sp
 def is_identity(lhs, rhs) -> bool:
     """True when ``lhs - rhs`` simplifies to zero (used as ``assert is_identity(...)``).
 
-    Non-commutative and matrix expressions are expanded before simplifying.
+    Works for scalar expressions (commutative or not), explicit SymPy matrices (entry by
+    entry) and ``MatrixSymbol`` expressions (expanded to a canonical sum, which must be the
+    zero matrix).
     """
-    diff = sp.expand(sp.sympify(lhs) - sp.sympify(rhs))
-    return sp.simplify(diff) == 0
+    diff = sp.sympify(lhs) - sp.sympify(rhs)
+    if isinstance(diff, sp.MatrixBase):  # explicit matrices, entry by entry
+        return all(sp.simplify(sp.expand(entry)) == 0 for entry in diff)
+    if isinstance(diff, sp.MatrixExpr):  # MatrixSymbol algebra: expand to a canonical sum
+        shape = diff.shape
+        diff = sp.expand(diff).doit()
+        return diff == 0 or bool(getattr(diff, "is_ZeroMatrix", False)) or diff == sp.ZeroMatrix(*shape)
+    return sp.simplify(sp.expand(diff)) == 0
 
 
 def gradient(f, variables: Sequence[sp.Symbol]) -> list:

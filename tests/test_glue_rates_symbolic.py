@@ -100,3 +100,18 @@ def test_gd_step_on_the_scalar_factorization_gives_the_imbalance_update():
     assert symbolic.gradient(L, [a, b]) == [b * (a * b - y), a * (a * b - y)]
     with pytest.raises(ValueError, match="variables must not be empty"):
         symbolic.gradient(L, [])
+
+
+def test_is_identity_on_matrix_symbols_and_explicit_matrices():
+    n, h, m = 3, 4, 2
+    W1, W2 = sp.MatrixSymbol("W1", n, h), sp.MatrixSymbol("W2", h, m)
+    E = sp.MatrixSymbol("E", n, m)
+    eta = sp.Symbol("eta")
+    G1, G2 = E * W2.T, W1.T * E
+    product = (W1 - eta * G1) * (W2 - eta * G2)
+    T = W1 * W1.T * E + E * W2.T * W2
+    assert symbolic.is_identity(product, W1 * W2 - eta * T + eta**2 * G1 * G2)
+    assert not symbolic.is_identity(product, W1 * W2 - eta * T - eta**2 * G1 * G2)
+    a = sp.Symbol("a")
+    assert symbolic.is_identity(sp.Matrix([[a + a, 0]]), sp.Matrix([[2 * a, 0]]))
+    assert not symbolic.is_identity(sp.Matrix([[a, 0]]), sp.Matrix([[0, a]]))
