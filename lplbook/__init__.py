@@ -6,10 +6,10 @@ Modules are named for mathematical objects: :mod:`~lplbook.losses`,
 :mod:`~lplbook.symbolic`, :mod:`~lplbook.plotting` and :mod:`~lplbook.glue`.
 """
 
-from . import deeplinear, gd, glue, losses, plotting, rates, symbolic, twolayer
+from . import data, deeplinear, gd, glue, losses, plotting, rates, symbolic, twolayer
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "deeplinear", "gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__",
+    "data", "deeplinear", "gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__",
 ]

@@ -1,0 +1,65 @@
+"""Data sets for the book: synthetic problems it generates and small real data sets that
+ship inside an installed package (scikit-learn's bundled files). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate
+
+
+def _standardize(X):
+    X = np.asarray(X, dtype=float)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0
+    return (X - X.mean(axis=0)) / scale
+
+
+def breast_cancer() -> tuple[np.ndarray, np.ndarray]:
+    r"""The Wisconsin breast-cancer data (569 samples, 30 features) bundled with scikit-learn (chapter 6).
+
+    Returns
+    -------
+    X : ndarray, shape (569, 30)
+        Features standardized to mean 0 and standard deviation 1.
+    y : ndarray, shape (569,)
+        Labels :math:`+1` (benign) and :math:`-1` (malignant).
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    return _standardize(bunch.data), np.where(bunch.target == 1, 1.0, -1.0)
+
+
+def diabetes() -> tuple[np.ndarray, np.ndarray]:
+    r"""The diabetes regression data (442 samples, 10 features, scalar target) bundled with scikit-learn (chapter 7).
+
+    Returns standardized features and the centred target.
+    """
+    from sklearn.datasets import load_diabetes
+
+    bunch = load_diabetes()
+    return _standardize(bunch.data), bunch.target - bunch.target.mean()
+
+
+def gaussian_regression(N: int, n: int, m: int, rng, *, noise: float = 0.0):
+    r"""A synthetic least-squares problem :math:`Y = X\Theta + \text{noise}` with Gaussian :math:`X, \Theta` (chapter 5).
+
+    Parameters
+    ----------
+    N, n, m : int
+        Samples, input and output dimensions.
+    rng : numpy.random.Generator
+    noise : float
+        Standard deviation of Gaussian noise added to :math:`Y`.
+    """
+    N = _validate.positive_int("N", N)
+    n = _validate.positive_int("n", n)
+    m = _validate.positive_int("m", m)
+    noise = _validate.nonnegative("noise", noise)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    X = rng.standard_normal((N, n))
+    Y = X @ rng.standard_normal((n, m)) + noise * rng.standard_normal((N, m))
+    return X, Y
