@@ -56,3 +56,80 @@ def test_bounds_are_positive_and_monotone():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("depth", [2, 3, 4, 5])
+def test_grads_match_finite_differences(depth):
+    from helpers import finite_difference_grad
+
+    rng = np.random.default_rng(depth)
+    d = [3] + [int(w) for w in rng.integers(2, 6, size=depth - 1)] + [2]
+    Ws = deeplinear.gaussian_init(d, 0.7, rng)
+    Phi = rng.standard_normal((2, 3))
+    G = deeplinear.grads(Ws, Phi)
+    for j in range(depth):
+        def f(Wj, j=j):
+            return deeplinear.loss([*Ws[:j], Wj, *Ws[j + 1:]], Phi)
+
+        np.testing.assert_allclose(G[j], finite_difference_grad(f, Ws[j]), rtol=1e-5, atol=1e-7)
+    value, G_obj = deeplinear.objective(Phi)(tuple(Ws))
+    assert value == pytest.approx(deeplinear.loss(Ws, Phi))
+    for a, b in zip(G, G_obj):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    f_b, G_b = deeplinear.BatchObjective(Phi).value_and_grad(tuple(W[None] for W in Ws), np.arange(1))
+    assert f_b[0] == pytest.approx(value)
+    for a, b in zip(G, G_b):
+        np.testing.assert_allclose(a, b[0], rtol=1e-12)
+
+
+def test_two_layer_special_case_matches_twolayer():
+    from lplbook.losses import SquaredLoss
+
+    rng = np.random.default_rng(9)
+    W1, W2 = rng.standard_normal((3, 6)), rng.standard_normal((6, 4))
+    Phi = rng.standard_normal((3, 4))
+    loss = SquaredLoss(np.eye(3), Phi)  # l(W) = |Phi - W|^2 / 2
+    G1, G2 = twolayer.grads(loss, W1, W2)
+    grad_first, grad_second = deeplinear.grads([W2, W1], Phi)
+    np.testing.assert_allclose(grad_first, G2, rtol=1e-12)
+    np.testing.assert_allclose(grad_second, G1, rtol=1e-12)
+    assert deeplinear.loss([W2, W1], Phi) == pytest.approx(twolayer.loss(loss, W1, W2))
+
+
+@pytest.mark.parametrize("d", [[4, 7, 7, 2], [2, 5, 3], [3, 3, 3, 3, 3, 3], [1, 32, 32, 32, 1]])
+@pytest.mark.parametrize("mix", [False, True])
+def test_balanced_init_reproduces_A_and_is_balanced(d, mix):
+    rng = np.random.default_rng(len(d))
+    A = rng.standard_normal((d[-1], d[0]))
+    Ws = deeplinear.balanced_init(A, d, rng, mix=mix)
+    assert deeplinear.widths(Ws) == d
+    np.testing.assert_allclose(deeplinear.end_to_end(Ws), A, atol=1e-12 * np.abs(A).max())
+    assert deeplinear.balancedness(Ws) <= 1e-12 * max(1.0, np.linalg.norm(A))
+
+
+def test_whitening_turns_regression_into_the_whitened_loss():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 4)) @ rng.standard_normal((4, 4))
+    y = rng.standard_normal(40)
+    Xw, Phi, c = deeplinear.whiten(X, y)
+    np.testing.assert_allclose(Xw.T @ Xw / 40, np.eye(4), atol=1e-10)
+    for _ in range(5):
+        W = rng.standard_normal((1, 4))
+        direct = 0.5 * np.sum((Xw @ W.T - y[:, None]) ** 2) / 40
+        assert direct == pytest.approx(deeplinear.loss([W], Phi) + c)
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: deeplinear.grads([np.ones((1, 3)), np.ones((2, 1))], np.ones((2, 3))), "width d_1 must be >= min"),
+        (lambda: deeplinear.loss([np.ones((2, 3))], np.ones((3, 2))), r"Phi must have shape \(d_N, d_0\)"),
+        (lambda: deeplinear.balanced_init(np.ones((2, 3)), [3, 1, 2], np.random.default_rng(0)), "hidden widths"),
+        (lambda: deeplinear.balanced_init(np.ones((2, 3)), [3, 4, 2], None), "rng must be a numpy.random.Generator"),
+        (lambda: deeplinear.gaussian_init([3, 4, 2], -1.0, np.random.default_rng(0)), "std must be > 0"),
+        (lambda: deeplinear.whiten(np.ones((5, 2)), np.ones(5)), "linearly independent columns"),
+    ],
+)
+def test_more_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
