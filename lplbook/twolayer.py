@@ -95,6 +95,7 @@ class Objective:
         self.last_factors = None
         self.last_W = None
         self.last_grad_ell = None
+        self.evaluations = 0
         self._value_and_grad = _unchecked(loss)
 
     def __call__(self, factors):
@@ -102,6 +103,7 @@ class Objective:
         W = W1 @ W2
         value, grad_l = self._value_and_grad(W)
         self.last_factors, self.last_W, self.last_grad_ell = (W1, W2), W, grad_l
+        self.evaluations += 1
         return value, (grad_l @ W2.T, W1.T @ grad_l)
 
 
@@ -358,11 +360,17 @@ class AdaptiveStep(gd.StepPolicy):
         self.refresh = _validate.positive_int("refresh", refresh)
         self._previous = None
         self._stack = None
+        self._seen = -1
 
     def _gradient(self, W1, W2):
+        # the objective's cache is used only if it was evaluated on these very arrays since
+        # this policy's previous call (gd.run evaluates the objective, then asks for a step)
         obj = self.objective
-        if obj is not None and obj.last_factors is not None \
-                and obj.last_factors[0] is W1 and obj.last_factors[1] is W2:
+        fresh = (obj is not None and obj.last_factors is not None and obj.evaluations != self._seen
+                 and obj.last_factors[0] is W1 and obj.last_factors[1] is W2)
+        if obj is not None:
+            self._seen = obj.evaluations
+        if fresh:
             return obj.last_W, obj.last_grad_ell
         W = W1 @ W2
         return W, self.loss.grad(W)

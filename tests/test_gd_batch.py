@@ -107,3 +107,17 @@ def test_single_adaptive_policy_and_initial_curvature_step():
         x = (x[0] - eta * G1, x[1] - eta * G2)
     assert twolayer.initial_curvature_step(lo, W1, W2) == pytest.approx(
         1 / (lo.K * twolayer.T_extremes(W1, W2)[1]))
+
+
+def test_adaptive_policy_does_not_trust_a_stale_objective_cache():
+    rng = np.random.default_rng(6)
+    lo = SquaredLoss(rng.standard_normal((3, 4)), rng.standard_normal((3, 2)))
+    W1, W2 = rng.standard_normal((4, 6)), rng.standard_normal((6, 2))
+    obj = twolayer.objective(lo)
+    policy = twolayer.AdaptiveStep(obj)
+    obj((W1, W2))
+    G1, G2 = twolayer.grads(lo, W1, W2)
+    assert policy(0, (W1, W2), None, (G1, G2)) == pytest.approx(twolayer.adaptive_step(lo, W1, W2), rel=1e-12)
+    W1 -= 0.01 * G1  # moved in place, objective not re-evaluated: the cache is stale
+    G1, G2 = twolayer.grads(lo, W1, W2)
+    assert policy(5, (W1, W2), None, (G1, G2)) == pytest.approx(twolayer.adaptive_step(lo, W1, W2), rel=1e-12)
