@@ -507,8 +507,10 @@ def run_batch(
         Starting points stacked along the first axis (B runs); copied.
     step : float, array of B floats, StepPolicy, callable of t, or BatchStepPolicy
         See :func:`as_batch_policy`.
-    max_iter, tol, gtol, divergence_factor
+    max_iter, gtol, divergence_factor
         As in :func:`run`, the same for every run.
+    tol : float or array of B floats
+        Tolerance on each run's optimality gap (a relative target is ``tol = rtol * gap0``).
     f_star : float or array of B floats, optional
         Optimal values; with them run ``b`` converges once ``f_b - f_star[b] <= tol``.
 
@@ -518,12 +520,14 @@ def run_batch(
         One trace per run, in batch order (``path`` and ``records`` are not kept).
     """
     max_iter = _validate.positive_int("max_iter", max_iter)
-    tol = _validate.nonnegative("tol", tol)
     if gtol is not None:
         gtol = _validate.nonnegative("gtol", gtol)
     divergence_factor = _validate.positive("divergence_factor", divergence_factor)
     x = _copy_start(x0)
     B = _batch_size(x)
+    tol_arr = np.broadcast_to(_validate.finite_array("tol", tol), (B,)).astype(float)
+    if np.any(tol_arr < 0):
+        raise ValueError(f"tol must be >= 0, got {tol!r}")
     policy = as_batch_policy(step, B)
     if f_star is not None:
         f_star = np.broadcast_to(_validate.finite_array("f_star", f_star), (B,)).astype(float)
@@ -556,9 +560,10 @@ def run_batch(
         texts = [""] * idx.size
         if f_star is not None:
             gap = f - f_star[idx]
-            hit = gap <= tol
+            tol_k = tol_arr[idx]
+            hit = gap <= tol_k
             for k in np.flatnonzero(hit):
-                texts[k] = f"converged: f - f* = {gap[k]:.3g} <= tol = {tol:.3g}"
+                texts[k] = f"converged: f - f* = {gap[k]:.3g} <= tol = {tol_k[k]:.3g}"
             done |= hit
         if gtol is not None:
             norms = _batch_grad_norms(g)

@@ -121,3 +121,16 @@ def test_adaptive_policy_does_not_trust_a_stale_objective_cache():
     W1 -= 0.01 * G1  # moved in place, objective not re-evaluated: the cache is stale
     G1, G2 = twolayer.grads(lo, W1, W2)
     assert policy(5, (W1, W2), None, (G1, G2)) == pytest.approx(twolayer.adaptive_step(lo, W1, W2), rel=1e-12)
+
+
+def test_per_run_tolerances(problems):
+    losses, batch, W1, W2 = problems
+    etas = np.array([0.3 / lo.K for lo in losses])
+    tols = np.geomspace(1e-3, 1e-9, len(losses))
+    traces = gd.run_batch(batch, (W1, W2), etas, f_star=batch.min_value, tol=tols, max_iter=3000)
+    for b, lo in enumerate(losses):
+        single = gd.run(twolayer.objective(lo), (W1[b], W2[b]), etas[b], f_star=lo.min_value,
+                        tol=tols[b], max_iter=3000)
+        assert_same(traces[b], single)
+    with pytest.raises(ValueError, match="tol must be >= 0"):
+        gd.run_batch(batch, (W1, W2), etas, f_star=batch.min_value, tol=-tols)
