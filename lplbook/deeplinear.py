@@ -54,15 +54,27 @@ def balancedness(Ws) -> float:
 def deficiency_margin(W, Phi) -> float:
     r"""The largest :math:`c` with :math:`\|W - \Phi\|_F \le \sigma_{\min}(\Phi) - c` (chapters 5 and 7).
 
-    Returns :math:`\sigma_{\min}(\Phi) - \|W - \Phi\|_F`; the initialization has a deficiency
-    margin exactly when this is positive.
+    Returns :math:`\sigma_{\min}(\Phi) - \|W - \Phi\|_F`, computed as
+    :math:`(\sigma_{\min}^2 - \|\Phi\|_F^2 + 2\langle W, \Phi\rangle - \|W\|_F^2)/(\sigma_{\min} + \|W - \Phi\|_F)`
+    so that it keeps its relative accuracy when :math:`\|W\| \ll \|\Phi\|` (a tiny end-to-end
+    matrix at a small initialization). The initialization has a deficiency margin exactly
+    when this is positive.
     """
     W = _validate.matrix("W", W)
     Phi = _validate.matrix("Phi", Phi)
     _validate.shape("W", W, Phi.shape)
-    gram = Phi.T @ Phi if Phi.shape[1] <= Phi.shape[0] else Phi @ Phi.T
-    sigma_min = math.sqrt(max(float(np.linalg.eigvalsh(gram)[0]), 0.0))
-    return sigma_min - float(np.linalg.norm(W - Phi))
+    phi_sq = float(np.vdot(Phi, Phi))
+    if min(Phi.shape) == 1:  # a row or column: sigma_min(Phi)^2 = |Phi|_F^2 exactly
+        sigma_min_sq = phi_sq
+    else:
+        gram = Phi.T @ Phi if Phi.shape[1] <= Phi.shape[0] else Phi @ Phi.T
+        sigma_min_sq = max(float(np.linalg.eigvalsh(gram)[0]), 0.0)
+    distance = float(np.linalg.norm(W - Phi))
+    # sigma_min - |W - Phi| = (sigma_min^2 - |W - Phi|^2) / (sigma_min + |W - Phi|), with
+    # |W - Phi|^2 = |Phi|^2 - 2<W, Phi> + |W|^2 expanded: no cancellation when |W| << |Phi|
+    numerator = (sigma_min_sq - phi_sq) + 2.0 * float(np.vdot(W, Phi)) - float(np.vdot(W, W))
+    denominator = math.sqrt(sigma_min_sq) + distance
+    return numerator / denominator if denominator > 0 else 0.0
 
 
 def _theorem_inputs(c, N, Phi):

@@ -23,6 +23,12 @@ def test_deficiency_margin():
     W = Phi + np.array([[0.0, 0.5], [0.0, 0.0]])
     assert deeplinear.deficiency_margin(W, Phi) == pytest.approx(1.5)
     assert deeplinear.deficiency_margin(np.zeros((2, 2)), Phi) < 0
+    # a tiny end-to-end matrix for a row target: the sign and size survive (no cancellation)
+    phi = np.array([[3.0, 4.0]])
+    tiny = 1e-15 * np.array([[1.0, 1.0]])
+    expected = (2 * 7e-15 - 2e-30) / (5.0 + np.linalg.norm(tiny - phi))
+    assert deeplinear.deficiency_margin(tiny, phi) == pytest.approx(expected, rel=1e-12)
+    assert deeplinear.deficiency_margin(-tiny, phi) < 0
 
 
 def test_bounds_are_positive_and_monotone():
