@@ -6,10 +6,10 @@ Modules are named for mathematical objects: :mod:`~lplbook.losses`,
 :mod:`~lplbook.symbolic`, :mod:`~lplbook.plotting` and :mod:`~lplbook.glue`.
 """
 
-from . import data, deeplinear, gd, glue, losses, plotting, rates, symbolic, twolayer
+from . import criterion, data, deeplinear, gd, glue, losses, networks, plotting, rates, symbolic, twolayer
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "data", "deeplinear", "gd", "glue", "losses", "plotting", "rates", "symbolic", "twolayer", "__version__",
+    "criterion", "data", "deeplinear", "gd", "glue", "losses", "networks", "plotting", "rates", "symbolic", "twolayer", "__version__",
 ]
