@@ -159,8 +159,25 @@ def _damped_newton(value_grad_hess, w0, *, max_iter=100):
     return w, f
 
 
+class _LossMethods:
+    """The methods every loss derives from its ``value_and_grad`` and its constants."""
+
+    @property
+    def kappa(self) -> float:
+        r"""Condition number :math:`\kappa = K/\mu`."""
+        return self.K / self.mu
+
+    def value(self, W) -> float:
+        r""":math:`\ell(W)`."""
+        return self.value_and_grad(W)[0]
+
+    def grad(self, W) -> np.ndarray:
+        r""":math:`\nabla\ell(W)`."""
+        return self.value_and_grad(W)[1]
+
+
 @dataclass(frozen=True, eq=False)
-class LogCoshLoss:
+class LogCoshLoss(_LossMethods):
     r"""A robust regression loss :math:`\ell(W) = \sum_{i,j}\varphi\bigl((XW - Y)_{ij}\bigr)` (chapter 6).
 
     With :math:`\varphi(r) = r^2/2 + \beta\log\cosh r`, :math:`\varphi'' = 1 + \beta\,\mathrm{sech}^2 r
@@ -240,11 +257,6 @@ class LogCoshLoss:
         """Shape ``(n, m)`` of the variable :math:`W`."""
         return (self.X.shape[1], self.Y.shape[1])
 
-    @property
-    def kappa(self) -> float:
-        r"""Condition number :math:`\kappa = K/\mu`."""
-        return self.K / self.mu
-
     def value_and_grad(self, W, *, check: bool = True):
         r""":math:`\ell(W)` and :math:`\nabla\ell(W) = X^\top\varphi'(XW - Y)`."""
         if check:
@@ -253,17 +265,9 @@ class LogCoshLoss:
         r = self.X @ W - self.Y
         return float(self._phi(r).sum()), self.X.T @ self._dphi(r)
 
-    def value(self, W) -> float:
-        r""":math:`\ell(W)`."""
-        return self.value_and_grad(W)[0]
-
-    def grad(self, W) -> np.ndarray:
-        r""":math:`\nabla\ell(W)`."""
-        return self.value_and_grad(W)[1]
-
 
 @dataclass(frozen=True, eq=False)
-class LogisticRidgeLoss:
+class LogisticRidgeLoss(_LossMethods):
     r"""Ridge-regularized logistic regression on the end-to-end vector (chapter 6).
 
     .. math:: \ell(W) = \frac1N\sum_{i=1}^N \log\bigl(1 + e^{-y_i x_i^\top W}\bigr) + \frac{\lambda}{2}\|W\|_F^2,
@@ -336,11 +340,6 @@ class LogisticRidgeLoss:
         """Shape ``(n, 1)`` of the variable :math:`W`."""
         return (self.X.shape[1], 1)
 
-    @property
-    def kappa(self) -> float:
-        r"""Condition number :math:`\kappa = K/\mu`."""
-        return self.K / self.mu
-
     def value_and_grad(self, W, *, check: bool = True):
         r""":math:`\ell(W)` and :math:`\nabla\ell(W) = -\frac1N\sum_i \sigma(-y_ix_i^\top W)\,y_ix_i + \lambda W`."""
         if check:
@@ -351,14 +350,6 @@ class LogisticRidgeLoss:
         value = float(np.sum(np.logaddexp(0.0, -z)) / N + 0.5 * self.lam * np.vdot(W, W))
         grad = -(self.X.T @ (self.y * _sigmoid(-z)))[:, None] / N + self.lam * W
         return value, grad
-
-    def value(self, W) -> float:
-        r""":math:`\ell(W)`."""
-        return self.value_and_grad(W)[0]
-
-    def grad(self, W) -> np.ndarray:
-        r""":math:`\nabla\ell(W)`."""
-        return self.value_and_grad(W)[1]
 
 
 def _sigmoid(z):
