@@ -43,13 +43,18 @@ def gap_curve(ax, losses, f_star: float = 0.0, **kwargs):
     return line
 
 
-def bound_curve(ax, gap0: float, factors, **kwargs):
+def bound_curve(ax, gap0: float, factors, n_steps: int | None = None, **kwargs):
     r"""Plot the bound :math:`(f(x_0) - f^*)\prod_{s<t} q_s` for per-step factors :math:`q_s`.
 
-    ``factors`` may be one number (a constant factor) or one factor per step.
+    ``factors`` is one factor per step, or one number (a constant factor) together with
+    ``n_steps``, the number of steps to draw.
     """
     gap0 = _validate.positive("gap0", gap0)
-    factors = np.atleast_1d(np.asarray(factors, dtype=float))
+    factors = np.asarray(factors, dtype=float)
+    if factors.ndim == 0:
+        if n_steps is None:
+            raise ValueError("n_steps must be given with a constant factor")
+        factors = np.full(_validate.positive_int("n_steps", n_steps), float(factors))
     bound = gap0 * np.concatenate([[1.0], np.cumprod(factors)])
     kwargs.setdefault("linestyle", "--")
     (line,) = ax.semilogy(np.arange(bound.size), bound, **kwargs)

@@ -115,3 +115,21 @@ def test_is_identity_on_matrix_symbols_and_explicit_matrices():
     a = sp.Symbol("a")
     assert symbolic.is_identity(sp.Matrix([[a + a, 0]]), sp.Matrix([[2 * a, 0]]))
     assert not symbolic.is_identity(sp.Matrix([[a, 0]]), sp.Matrix([[0, a]]))
+
+
+def test_bound_curve_with_a_constant_factor():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lplbook import plotting
+
+    fig, ax = plt.subplots()
+    line = plotting.bound_curve(ax, 2.0, 0.5, n_steps=4)
+    np.testing.assert_allclose(line.get_ydata(), [2.0, 1.0, 0.5, 0.25, 0.125])
+    line = plotting.bound_curve(ax, 2.0, [0.5, 0.1])
+    np.testing.assert_allclose(line.get_ydata(), [2.0, 1.0, 0.1])
+    with pytest.raises(ValueError, match="n_steps must be given"):
+        plotting.bound_curve(ax, 2.0, 0.5)
+    plt.close(fig)
