@@ -97,10 +97,10 @@ def batching() -> None:
 
     loop(), batched()
     ratios = []
-    for _ in range(3):
+    for _ in range(REPEATS):
         ratios.append(seconds(loop) / seconds(batched))
     print(f"batching, {B} problems n=m=N={n}, h={h}, {steps} steps: loop of gd.run / run_batch = "
-          f"{statistics.median(ratios):.1f}x (range {min(ratios):.1f}-{max(ratios):.1f}, 3 repeats; "
+          f"{statistics.median(ratios):.1f}x (range {min(ratios):.1f}-{max(ratios):.1f}, {REPEATS} repeats; "
           "target >= 10x)")
 
 
