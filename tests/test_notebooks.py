@@ -88,3 +88,20 @@ def test_prose_types_no_decimal_numbers(path):
             prose = _MATH_OR_CODE.sub(" ", cell.source)
             found = _DECIMAL.findall(prose)
             assert not found, f"markdown cell {i} types the numbers {found}; glue them"
+
+
+_EXERCISE = re.compile(r"```\{exercise\}[^\n]*\n:label: ([\w-]+)")
+_SOLUTION = re.compile(r"```\{solution\} ([\w-]+)\n:class: dropdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_exercises_with_hidden_solutions_and_a_checked_computation(path):
+    nb = read(path)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    exercises = set(_EXERCISE.findall(markdown))
+    solutions = set(_SOLUTION.findall(markdown))
+    assert len(exercises) >= 2, f"{path.name} has {len(exercises)} exercises, needs at least 2"
+    assert exercises <= solutions, f"exercises without a hidden (dropdown) solution: {exercises - solutions}"
+    hidden_checks = [c for c in nb.cells if c.cell_type == "code"
+                     and "hide-cell" in c.metadata.get("tags", []) and "assert" in c.source]
+    assert hidden_checks, f"{path.name} has no computational exercise checked by a hidden cell"
