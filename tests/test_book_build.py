@@ -60,3 +60,24 @@ def test_launch_buttons_point_at_main(built_site):
         text = (html / "book" / f"{path.stem}.html").read_text()
         assert f"blob/main/book/{path.name}" in text  # Colab
         assert f"/main?urlpath=lab/tree/book/{path.name}" in text  # Binder, JupyterLab
+
+
+def test_api_page_documents_every_public_function_and_class(built_site):
+    import inspect
+
+    import lplbook
+
+    _, html = built_site
+    page = (html / "book" / "api.html").read_text()
+    missing = []
+    for name in lplbook.__all__:
+        module = getattr(lplbook, name, None)
+        if not inspect.ismodule(module):
+            continue
+        for attr, obj in vars(module).items():
+            public = not attr.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+            if public and getattr(obj, "__module__", None) == module.__name__:
+                if f'id="{module.__name__}.{attr}"' not in page:
+                    missing.append(f"{module.__name__}.{attr}")
+    assert missing == [], f"not in the API reference: {missing}"
+    assert "api.html" in (html / "book" / "intro.html").read_text()
