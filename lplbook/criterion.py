@@ -19,18 +19,15 @@ import math
 
 import numpy as np
 
-from . import _validate
+from . import _validate, rates
 
 
 def pl_ratio(f, grad_sq_norm):
     r"""The ratio :math:`\|\nabla f\|^2/f` at points with :math:`f > 0` (``nan`` where :math:`f = 0`) (chapter 8)."""
-    f = _validate.finite_array("f", f)
-    grad_sq_norm = _validate.finite_array("grad_sq_norm", grad_sq_norm)
-    if np.any(f < 0):
+    if np.any(_validate.finite_array("f", f) < 0):
         raise ValueError("f must be nonnegative")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(f > 0, grad_sq_norm / np.where(f > 0, f, 1.0), np.nan)
-    return float(ratio) if ratio.ndim == 0 else ratio
+    # twice chapter 1's PL ratio (1/2)|grad f|^2 / (f - f*) with f* = 0
+    return 2.0 * rates.pl_ratio(f, grad_sq_norm, 0.0)
 
 
 def alpha_sampled(objective, x0, r, rng, n_samples: int = 1000) -> float:

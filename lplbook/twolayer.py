@@ -254,35 +254,31 @@ def local_smoothness(loss, W1, W2, eta) -> float:
     return local_constants(loss, W1, W2, eta).K_loc
 
 
+_NEWTON_TOL = 4 * np.finfo(float).eps
+
+
 def _solve_step(K, a, s, g, theta):
     r"""Root of :math:`\eta K_{\rm loc}(\eta) = \theta` with :math:`K_{\rm loc}(\eta) = a + K(s + \eta g/2)^2`.
 
-    Vectorized over arrays of coefficients. Newton from :math:`\theta/(a + Ks^2)`, which lies
-    above the root, decreases monotonically to it.
+    Works on numbers or, elementwise, on arrays of coefficients. Newton from
+    :math:`\theta/(a + Ks^2)`, which lies above the root, decreases monotonically to it.
     """
     c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
     eta = theta / c1
+    vector = isinstance(eta, np.ndarray)
     for _ in range(100):
-        phi = ((c3 * eta + c2) * eta + c1) * eta - theta
-        dphi = (3.0 * c3 * eta + 2.0 * c2) * eta + c1
-        step = phi / dphi
+        step = (((c3 * eta + c2) * eta + c1) * eta - theta) / ((3.0 * c3 * eta + 2.0 * c2) * eta + c1)
         eta = eta - step
-        if np.all(step <= 4 * np.finfo(float).eps * eta):
+        if (np.all(step <= _NEWTON_TOL * eta) if vector else step <= _NEWTON_TOL * eta):
             break
     return eta
 
 
-def _solve_step_scalar(K, a, s, g, theta) -> float:
-    """:func:`_solve_step` for one problem, in plain Python floats (no array overhead)."""
-    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
-    eta = theta / c1
-    for _ in range(100):
-        step = ((((c3 * eta + c2) * eta + c1) * eta - theta)
-                / ((3.0 * c3 * eta + 2.0 * c2) * eta + c1))
-        eta -= step
-        if step <= 4 * 2.220446049250313e-16 * eta:
-            break
-    return eta
+def _step_from_parts(K, a, s_sq, g, theta) -> float:
+    r"""The adaptive step from :math:`\|\nabla\ell\|_2`, :math:`\lambda_{\max}(\mathcal T)` and :math:`\|\nabla L\|_F`."""
+    if a + K * s_sq <= 0:
+        raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
+    return float(_solve_step(K, a, math.sqrt(max(s_sq, 0.0)), g, theta))
 
 
 def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
@@ -304,16 +300,10 @@ def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     W1, W2 = _check_factors(loss, W1, W2)
     theta = _validate.positive("theta", theta)
     grad_l = loss.grad(W1 @ W2)
-    return _adaptive_from(loss.K, W1, W2, grad_l, grad_l @ W2.T, W1.T @ grad_l, theta)
-
-
-def _adaptive_from(K, W1, W2, grad_l, G1, G2, theta):
+    G1, G2 = grad_l @ W2.T, W1.T @ grad_l
     g = float(np.sqrt(np.vdot(G1, G1) + np.vdot(G2, G2)))
-    a = _spectral_norm(grad_l)
     s_sq = float(np.linalg.eigvalsh(W1 @ W1.T)[-1] + np.linalg.eigvalsh(W2.T @ W2)[-1])
-    if a + K * s_sq == 0:
-        raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
-    return float(_solve_step(K, a, np.sqrt(max(s_sq, 0.0)), g, theta))
+    return _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
 
 
 def initial_curvature_step(loss, W1, W2) -> float:
@@ -354,6 +344,10 @@ class AdaptiveStep(gd.StepPolicy):
     """
 
     def __init__(self, source, theta: float = 1.0, refresh: int = 50):
+        loss = source.loss if isinstance(source, Objective) else source
+        if not (hasattr(loss, "value_and_grad") and hasattr(loss, "K")):
+            raise ValueError(f"source must be a twolayer.Objective or a loss with value_and_grad and K, "
+                             f"got {type(source).__name__}")
         self.objective = source if isinstance(source, Objective) else None
         self.loss = source.loss if isinstance(source, Objective) else source
         self.theta = _validate.positive("theta", theta)
@@ -410,10 +404,7 @@ class AdaptiveStep(gd.StepPolicy):
         else:
             top = [np.linalg.eigvalsh(M)[-1] for M in (gram1, gram2, grad_gram)]
         s_sq = max(float(top[0]) + float(top[1]), 0.0)
-        a = math.sqrt(max(float(top[2]), 0.0))
-        if a + K * s_sq <= 0:
-            raise ValueError("W1 and W2 must not both vanish at a minimizer: K_loc(0) = 0 there")
-        eta = _solve_step_scalar(K, a, math.sqrt(s_sq), gg, self.theta)
+        eta = _step_from_parts(K, math.sqrt(max(float(top[2]), 0.0)), s_sq, gg, self.theta)
         self._previous = (t, gram1, gram2, W, grad_l, eta)
         return eta
 
@@ -481,6 +472,8 @@ class BatchAdaptiveStep(gd.BatchStepPolicy):
     r"""The adaptive step of :class:`AdaptiveStep` for every run of a :class:`SquaredBatch`."""
 
     def __init__(self, batch: SquaredBatch, theta: float = 1.0):
+        if not isinstance(batch, SquaredBatch):
+            raise ValueError(f"batch must be a twolayer.SquaredBatch, got {type(batch).__name__}")
         self.batch = batch
         self.theta = _validate.positive("theta", theta)
 

@@ -134,3 +134,14 @@ def test_per_run_tolerances(problems):
         assert_same(traces[b], single)
     with pytest.raises(ValueError, match="tol must be >= 0"):
         gd.run_batch(batch, (W1, W2), etas, f_star=batch.min_value, tol=-tols)
+
+
+def test_policy_sources_are_validated():
+    with pytest.raises(ValueError, match="source must be a twolayer.Objective or a loss"):
+        twolayer.AdaptiveStep(42)
+    with pytest.raises(ValueError, match="batch must be a twolayer.SquaredBatch"):
+        twolayer.BatchAdaptiveStep(object())
+    with pytest.raises(ValueError, match="W1 and W2 must not both vanish"):
+        lo = SquaredLoss(np.eye(2), np.zeros((2, 2)))
+        obj = twolayer.objective(lo)
+        gd.run(obj, (np.zeros((2, 3)), np.zeros((3, 2))), twolayer.AdaptiveStep(obj), max_iter=2)
