@@ -117,7 +117,7 @@ def iteration_bound(c, N, Phi, eta, loss0, eps) -> float:
 # the whitened loss, its gradients and the objective for gd (chapter 7)
 # ---------------------------------------------------------------------------
 def widths(Ws) -> list[int]:
-    r"""The widths :math:`[d_0, d_1, \dots, d_N]` of the layers ``Ws``."""
+    r"""The widths :math:`[d_0, d_1, \dots, d_N]` of the layers ``Ws`` (chapter 7)."""
     layers = _layers(Ws)
     return [layers[0].shape[1]] + [W.shape[0] for W in layers]
 
@@ -180,7 +180,7 @@ class Objective:
 
 
 def objective(Phi) -> Objective:
-    r"""The objective of the whitened deep linear problem; see :class:`Objective`."""
+    r"""The objective of the whitened deep linear problem of chapter 7; see :class:`Objective`."""
     return Objective(Phi)
 
 

@@ -65,7 +65,7 @@ class Constant(StepPolicy):
 
 @dataclass(frozen=True)
 class Schedule(StepPolicy):
-    r"""A step that depends on the iteration only, :math:`\eta_t = \text{eta\_of\_t}(t)`.
+    r"""A step that depends on the iteration only, :math:`\eta_t = \text{eta\_of\_t}(t)` (chapter 5).
 
     Parameters
     ----------
@@ -102,7 +102,7 @@ class InverseTime(StepPolicy):
 
 
 def as_policy(step) -> StepPolicy:
-    """Turn ``step`` into a :class:`StepPolicy`.
+    """Turn ``step`` into a :class:`StepPolicy` (the step rules of chapters 1 and 5).
 
     A real number is a :class:`Constant` step, a :class:`StepPolicy` is used as it is,
     and any other callable is a :class:`Schedule` of the iteration counter.
@@ -121,7 +121,7 @@ def as_policy(step) -> StepPolicy:
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Trace:
-    r"""What a gradient-descent run recorded.
+    r"""What a gradient-descent run recorded (every experiment from chapter 1 on).
 
     Attributes
     ----------
@@ -379,8 +379,8 @@ def run(
 # batched runs
 # ---------------------------------------------------------------------------
 class BatchStepPolicy:
-    r"""Base class of batched step policies: ``policy(t, x, f, g, idx)`` returns one
-    :math:`\eta_t > 0` per active run (an array of ``len(idx)`` steps).
+    r"""Base class of batched step policies (chapters 5, 7 and 10): ``policy(t, x, f, g, idx)``
+    returns one :math:`\eta_t > 0` per active run (an array of ``len(idx)`` steps).
 
     ``x``, ``f`` and ``g`` hold the active runs only, stacked along the first axis, and
     ``idx`` are their positions in the batch.
@@ -392,7 +392,7 @@ class BatchStepPolicy:
 
 @dataclass(frozen=True, eq=False)
 class PerRunConstant(BatchStepPolicy):
-    r"""A constant step per run, :math:`\eta^{(b)}_t = \eta^{(b)}`."""
+    r"""A constant step per run, :math:`\eta^{(b)}_t = \eta^{(b)}` (the step grids of chapters 7 and 10)."""
 
     etas: np.ndarray
 
@@ -419,7 +419,7 @@ class _BroadcastSingle(BatchStepPolicy):
 
 
 def as_batch_policy(step, batch_size: int) -> BatchStepPolicy:
-    """Turn ``step`` into a :class:`BatchStepPolicy` for a batch of ``batch_size`` runs.
+    """Turn ``step`` into a :class:`BatchStepPolicy` for a batch of ``batch_size`` runs (chapter 5).
 
     A number is the same constant step for every run; a 1-d array of ``batch_size``
     numbers gives each run its own constant; a :class:`Constant` or :class:`Schedule`

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - exercised by the fallback test
 
 
 def rounded(value, digits: int | None = 4):
-    """Round ``value`` to ``digits`` significant digits as a plain Python number.
+    """Round ``value`` to ``digits`` significant digits as a plain Python number (chapter 1 on).
 
     Integers (Python or NumPy) stay ``int`` and are not rounded; booleans stay
     ``bool``. ``digits=None`` keeps a float as it is (converted to ``float``).
@@ -48,7 +48,7 @@ def rounded(value, digits: int | None = 4):
 
 
 def stated(name: str, value, digits: int | None = 4):
-    """Round ``value`` (see :func:`rounded`), glue it as ``name`` and return it.
+    """Round ``value`` (see :func:`rounded`), glue it as ``name`` and return it (chapter 1 on).
 
     Parameters
     ----------

@@ -30,12 +30,12 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib style (idempotent)."""
+    """Apply the book's matplotlib style (idempotent; every figure from chapter 1 on)."""
     mpl.rcParams.update(STYLE)
 
 
 def gap_curve(ax, losses, f_star: float = 0.0, **kwargs):
-    r"""Plot the measured gaps :math:`f(x_t) - f^*` on a log scale against :math:`t`."""
+    r"""Plot the measured gaps :math:`f(x_t) - f^*` on a log scale against :math:`t` (chapter 1)."""
     gaps = np.asarray(losses, dtype=float) - _validate.real_number("f_star", f_star)
     (line,) = ax.semilogy(np.arange(gaps.size), gaps, **kwargs)
     ax.set_xlabel("iteration $t$")
@@ -44,7 +44,7 @@ def gap_curve(ax, losses, f_star: float = 0.0, **kwargs):
 
 
 def bound_curve(ax, gap0: float, factors, n_steps: int | None = None, **kwargs):
-    r"""Plot the bound :math:`(f(x_0) - f^*)\prod_{s<t} q_s` for per-step factors :math:`q_s`.
+    r"""Plot the bound :math:`(f(x_0) - f^*)\prod_{s<t} q_s` for per-step factors :math:`q_s` (chapters 1 and 5).
 
     ``factors`` is one factor per step, or one number (a constant factor) together with
     ``n_steps``, the number of steps to draw.
@@ -62,7 +62,7 @@ def bound_curve(ax, gap0: float, factors, n_steps: int | None = None, **kwargs):
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: float = 4.0):
-    """A figure with the book's style and an ``nrows x ncols`` grid of axes."""
+    """A figure with the book's style and an ``nrows x ncols`` grid of axes (chapter 1 on)."""
     use_style()
     ncols = _validate.positive_int("ncols", ncols)
     nrows = _validate.positive_int("nrows", nrows)

@@ -13,7 +13,7 @@ import sympy as sp
 
 
 def is_identity(lhs, rhs) -> bool:
-    """True when ``lhs - rhs`` simplifies to zero (used as ``assert is_identity(...)``).
+    """True when ``lhs - rhs`` simplifies to zero (used as ``assert is_identity(...)``, chapter 1 on).
 
     Works for scalar expressions (commutative or not), explicit SymPy matrices (entry by
     entry) and ``MatrixSymbol`` expressions (expanded to a canonical sum, which must be the
@@ -30,7 +30,7 @@ def is_identity(lhs, rhs) -> bool:
 
 
 def gradient(f, variables: Sequence[sp.Symbol]) -> list:
-    r"""The gradient :math:`(\partial f/\partial v)_{v}` as a list."""
+    r"""The gradient :math:`(\partial f/\partial v)_{v}` as a list (chapters 2, 3 and 8)."""
     if len(variables) == 0:
         raise ValueError("variables must not be empty")
     return [sp.diff(f, v) for v in variables]

@@ -414,7 +414,8 @@ class AdaptiveStep(gd.StepPolicy):
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class SquaredBatch:
-    r"""B two-layer squared-loss problems :math:`\tfrac12\|Y_b - X_bW_{1,b}W_{2,b}\|_F^2`, stacked.
+    r"""B two-layer squared-loss problems :math:`\tfrac12\|Y_b - X_bW_{1,b}W_{2,b}\|_F^2`, stacked
+    (chapters 5 and 10).
 
     Build it with :meth:`from_losses`; pass it to :func:`lplbook.gd.run_batch` with
     starting factors stacked as ``(W1s, W2s)`` of shapes ``(B, n, h)`` and ``(B, h, m)``.
@@ -469,7 +470,7 @@ class SquaredBatch:
 
 
 class BatchAdaptiveStep(gd.BatchStepPolicy):
-    r"""The adaptive step of :class:`AdaptiveStep` for every run of a :class:`SquaredBatch`."""
+    r"""The adaptive step of :class:`AdaptiveStep` for every run of a :class:`SquaredBatch` (chapter 5)."""
 
     def __init__(self, batch: SquaredBatch, theta: float = 1.0):
         if not isinstance(batch, SquaredBatch):

@@ -1,27 +1,12 @@
 """The book builds with Jupyter Book 1 in nitpicky, warnings-as-errors mode.
 
-The build goes to a temporary directory, so a developer's `_build/` is untouched.
+The build (the ``built_site`` fixture of ``tests/conftest.py``) goes to a temporary directory,
+so a developer's `_build/` is untouched; ``test_site_in_browser.py`` loads the same build.
 """
 
-import os
-import pathlib
 import re
-import subprocess
-import sys
 
-import pytest
-from notebook_tools import ROOT, toc_notebooks
-
-
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    jupyter_book = pathlib.Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run(
-        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
-        capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONWARNINGS": ""},
-    )
-    return result, out / "_build" / "html"
+from notebook_tools import toc_notebooks
 
 
 def test_build_succeeds_with_zero_warnings(built_site):
@@ -63,13 +48,19 @@ def test_launch_buttons_point_at_main(built_site):
 
 
 def test_api_page_documents_every_public_function_and_class(built_site):
+    _, html = built_site
+    page = (html / "book" / "api.html").read_text()
+    missing = [name for name, _ in _public_objects() if f'id="{name}"' not in page]
+    assert missing == [], f"not in the API reference: {missing}"
+    assert "api.html" in (html / "book" / "intro.html").read_text()
+
+
+def _public_objects():
+    """(qualified name, object) for every public function and class of the package's modules."""
     import inspect
 
     import lplbook
 
-    _, html = built_site
-    page = (html / "book" / "api.html").read_text()
-    missing = []
     for name in lplbook.__all__:
         module = getattr(lplbook, name, None)
         if not inspect.ismodule(module):
@@ -77,7 +68,44 @@ def test_api_page_documents_every_public_function_and_class(built_site):
         for attr, obj in vars(module).items():
             public = not attr.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
             if public and getattr(obj, "__module__", None) == module.__name__:
-                if f'id="{module.__name__}.{attr}"' not in page:
-                    missing.append(f"{module.__name__}.{attr}")
-    assert missing == [], f"not in the API reference: {missing}"
-    assert "api.html" in (html / "book" / "intro.html").read_text()
+                yield f"{module.__name__}.{attr}", obj
+
+
+def test_every_api_entry_links_to_the_chapter_that_derives_it(built_site):
+    """Each entry's own description (its ``<dd>``, not a neighbour's) links to a chapter page."""
+    from bs4 import BeautifulSoup
+
+    _, html = built_site
+    soup = BeautifulSoup((html / "book" / "api.html").read_text(), "html.parser")
+    chapters = {f"{path.stem}.html" for path in toc_notebooks() if path.stem.startswith("ch")}
+    unlinked = []
+    for qualified, obj in _public_objects():
+        signature = soup.find("dt", id=qualified)
+        assert signature is not None, qualified
+        description = signature.find_next_sibling("dd")
+        for nested in description.find_all("dl", class_="py"):  # methods and attributes
+            nested.decompose()
+        targets = {a["href"].split("#")[0] for a in description.find_all("a", href=True)}
+        if not targets & chapters:
+            unlinked.append(qualified)
+    assert unlinked == [], f"API entries without a link to their chapter: {unlinked}"
+
+
+def test_chapter_links_in_docstrings_resolve_to_the_right_page():
+    import importlib.util
+
+    from notebook_tools import ROOT
+
+    spec = importlib.util.spec_from_file_location("lplbook_site", ROOT / "book/_ext/lplbook_site.py")
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    docs = ["book/intro", "book/ch03_local_pl", "book/ch07_deep_linear",
+            "book/ch07_deep_linear_experiments", "book/ch05_rate"]
+    pages = site.chapter_pages(docs)
+    assert pages == {3: "book/ch03_local_pl", 5: "book/ch05_rate", 7: "book/ch07_deep_linear"}
+    assert site.link_chapters("derived in chapter 3.", pages) == (
+        "derived in chapter :doc:`3 </book/ch03_local_pl>`.")
+    assert site.link_chapters("(chapters 5 and 7)", pages) == (
+        "(chapters :doc:`5 </book/ch05_rate>` and :doc:`7 </book/ch07_deep_linear>`)")
+    assert site.link_chapters("Chapter 9 is not built", pages) == "Chapter 9 is not built"
+    assert site.link_chapters("see :doc:`chapter 3 <x>`", pages) == "see :doc:`chapter 3 <x>`"

@@ -1,0 +1,25 @@
+"""Fixtures shared by the book tests."""
+
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+from notebook_tools import ROOT
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """Build the book once per test session with ``-W -n --keep-going`` into a temporary folder.
+
+    Returns the finished process (its log is checked by ``test_book_build.py``) and the path of
+    the HTML site.
+    """
+    out = tmp_path_factory.mktemp("book")
+    jupyter_book = pathlib.Path(sys.executable).parent / "jupyter-book"
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(out)],
+        capture_output=True, text=True, timeout=600, check=False, env={**os.environ, "PYTHONWARNINGS": ""},
+    )
+    return result, out / "_build" / "html"
