@@ -50,6 +50,9 @@ def refresh(path: pathlib.Path, timeout: int = 600) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
+        # no widget state in the notebook: the site shows the static figures, and stored
+        # state would make MyST-NB load the widget manager from a CDN on every page
+        store_widget_state=False,
     )
     start = time.perf_counter()
     client.execute()
