@@ -105,3 +105,49 @@ def test_exercises_with_hidden_solutions_and_a_checked_computation(path):
     hidden_checks = [c for c in nb.cells if c.cell_type == "code"
                      and "hide-cell" in c.metadata.get("tags", []) and "assert" in c.source]
     assert hidden_checks, f"{path.name} has no computational exercise checked by a hidden cell"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_first_cell_is_the_colab_setup_for_the_configured_repository(path):
+    """The first cell installs lplbook in Colab from `_config.yml`'s repository and branch."""
+    from notebook_tools import refresh
+
+    first = read(path).cells[0]
+    assert first.cell_type == "code"
+    assert first.source == refresh.colab_setup_source(ROOT), (
+        "the Colab cell does not match _config.yml's repository; run `python tools/refresh.py`")
+    assert first.metadata.get("tags") == ["remove-cell"]
+    assert first.outputs == []  # outside Colab it does nothing and prints nothing
+
+
+def _run_colab_cell(monkeypatch, in_colab: bool):
+    import subprocess
+    import sys
+    import types
+
+    from notebook_tools import refresh
+
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    if in_colab:
+        google = types.ModuleType("google")
+        google.__path__ = []
+        monkeypatch.setitem(sys.modules, "google", google)
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.setitem(sys.modules, "google.colab", None)  # import raises ImportError
+    exec(refresh.colab_setup_source(ROOT), {})
+    return calls
+
+
+def test_colab_cell_installs_the_package_only_in_colab(monkeypatch):
+    from notebook_tools import refresh
+
+    url, branch = refresh.repository(ROOT)
+    assert url.startswith("https://github.com/") and branch == "main"
+    assert _run_colab_cell(monkeypatch, in_colab=False) == []
+    (args, kwargs), = _run_colab_cell(monkeypatch, in_colab=True)
+    command = args[0]
+    assert command[1:4] == ["-m", "pip", "install"]
+    assert command[-1] == f"lplbook @ git+{url}@{branch}"
+    assert kwargs == {"check": True}

@@ -8,6 +8,13 @@ Usage (from the repository root)::
 
 It prints each notebook's execution time. Outputs are overwritten; cell timing
 metadata is not recorded, so a refresh that changes nothing leaves no diff.
+
+Before executing, it makes the notebook's first cell the **Colab set-up cell**: in Google
+Colab that cell installs ``lplbook`` from the repository named in ``_config.yml``
+(``repository.url`` and ``repository.branch``, the one place the book's address is written);
+anywhere else it does nothing. The cell is tagged ``remove-cell``, so the site does not show it.
+A fork that changes ``repository`` in ``_config.yml`` runs this tool once to update every
+notebook; ``tests/test_notebooks.py`` fails until it has.
 """
 
 from __future__ import annotations
@@ -41,9 +48,50 @@ def toc_notebooks(root: pathlib.Path = ROOT) -> list[pathlib.Path]:
     return [p for p in paths if p.exists()]
 
 
+COLAB_MARKER = "# Colab set-up"
+
+
+def repository(root: pathlib.Path = ROOT) -> tuple[str, str]:
+    """The book's repository URL and branch, from the ``repository`` block of ``_config.yml``."""
+    config = yaml.safe_load((root / "_config.yml").read_text())["repository"]
+    return config["url"].rstrip("/"), config.get("branch", "main")
+
+
+def colab_setup_source(root: pathlib.Path = ROOT) -> str:
+    """The source of the first cell of every chapter (see the module docstring)."""
+    url, branch = repository(root)
+    return f"""{COLAB_MARKER}: in Google Colab this installs the book's helper package, lplbook,
+# from {url} (branch {branch}). Anywhere else (Binder, a local clone,
+# the tests) it does nothing: requirements.txt has installed the package already.
+try:
+    import google.colab  # noqa: F401 - importable only inside Colab
+except ImportError:
+    pass
+else:
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "lplbook @ git+{url}@{branch}"], check=True)"""
+
+
+def with_colab_cell(nb, root: pathlib.Path = ROOT):
+    """Make the first cell of ``nb`` the Colab set-up cell (insert it, or update it in place)."""
+    source = colab_setup_source(root)
+    first = nb.cells[0] if nb.cells else None
+    if first is not None and first.cell_type == "code" and first.source.startswith(COLAB_MARKER):
+        first.source = source
+    else:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(source))
+        first = nb.cells[0]
+    first["id"] = "colab-setup"
+    first.metadata["tags"] = ["remove-cell"]
+    return nb
+
+
 def refresh(path: pathlib.Path, timeout: int = 600) -> float:
     """Execute ``path`` in place in its own folder; return the wall time in seconds."""
-    nb = nbformat.read(path, as_version=4)
+    nb = with_colab_cell(nbformat.read(path, as_version=4))
     client = NotebookClient(
         nb,
         timeout=timeout,
