@@ -7,6 +7,7 @@ through Playwright. On every page it asserts that
 * the math is typeset: MathJax has finished, every ``.math`` element holds MathJax output,
   no MathJax error node is left and no raw TeX delimiter (``$$``, ``\\(``, ``\\[``) is left
   in the text outside code;
+* no MyST source is left in the text (a table row split off its table, an unrendered role);
 * every image loads (``naturalWidth > 0``);
 * the console shows no error and the page throws no exception;
 * the page asks for nothing outside localhost (the site is self-contained: MathJax is
@@ -108,7 +109,13 @@ _PAGE_REPORT = """() => {
         return body.innerText;
     })();
     const raw = ['$$', '\\\\(', '\\\\[', '\\\\begin{'].filter(d => text.includes(d));
+    // MyST source that did not render: a table row split off its table, a role or directive
+    const markup = Array.from(document.querySelectorAll('article p, article li, article td'))
+        .map(e => { const c = e.cloneNode(true); c.querySelectorAll('code, pre, mjx-container').forEach(x => x.remove()); return c.textContent; })
+        .filter(t => /^\\s*\\|.*\\|\\s*$/m.test(t) || /\\{(glue|ref|eq|numref|prf:ref|cite)[^}]*\\}`|```\\{|^:label:/m.test(t))
+        .map(t => t.slice(0, 80));
     return {
+        markup: markup,
         maths: maths.length,
         typeset: document.querySelectorAll('mjx-container').length,
         untypeset: untypeset,
@@ -176,6 +183,11 @@ def math_problems(reports: dict) -> dict:
     return problems
 
 
+def unrendered_markup(reports: dict) -> dict:
+    """Pages whose text shows MyST source: pipe-table rows, ``{role}`...` `` or directive fences."""
+    return {name: r["markup"] for name, r in reports.items() if r["markup"]}
+
+
 def broken_images(reports: dict) -> dict:
     broken = {name: [i["src"] for i in r["images"] if not i["ok"]] for name, r in reports.items()}
     return {name: srcs for name, srcs in broken.items() if srcs}
@@ -235,6 +247,10 @@ def test_math_is_typeset_on_every_page(crawl):
         assert report["maths"] > 0 and report["typeset"] >= report["maths"], path.stem
 
 
+def test_no_myst_source_is_left_in_the_text(crawl):
+    assert unrendered_markup(crawl["reports"]) == {}
+
+
 def test_every_image_loads(crawl):
     assert broken_images(crawl["reports"]) == {}
     chapters_with_figures = [p for p in toc_notebooks()
@@ -279,6 +295,8 @@ _BROKEN_PAGE = """
 <a href="no-such-page.html">a dead link</a>
 <a href="intro.html#no-such-anchor">a dead anchor</a>
 <a href="#here">a good anchor</a>
+<p>| [5. A table row](ch05_rate.html) | split off its table by a blank line |</p>
+<p>A number that was never glued: {glue:text}`ch1_missing`</p>
 <img src="https://example.org/figure.png" alt="from outside">
 <script>console.error("an error in the console");</script>
 """
@@ -297,11 +315,11 @@ def test_the_checks_catch_a_broken_page(built_site, browser, tmp_path):
     site = tmp_path / "html"
     shutil.copytree(html, site)
     intro = (site / "book" / "intro.html").read_text()
-    head = intro[:intro.index("<main")] + '<main id="main-content">'
-    (site / "book" / "broken.html").write_text(head + _BROKEN_PAGE + "</main></body></html>")
+    head = intro[:intro.index("<main")] + '<main id="main-content"><article>'
+    (site / "book" / "broken.html").write_text(head + _BROKEN_PAGE + "</article></main></body></html>")
     mathjax = re.search(r'<script[^>]*src="[^"]*mathjax[^"]*"[^>]*></script>', head).group()
     (site / "book" / "untypeset.html").write_text(
-        head.replace(mathjax, "") + _UNTYPESET_PAGE + "</main></body></html>")
+        head.replace(mathjax, "") + _UNTYPESET_PAGE + "</article></main></body></html>")
     base, server = _serve(site)
     try:
         crawled = crawl_pages(browser, base, ["book/intro.html", "book/broken.html", "book/untypeset.html"])
@@ -313,6 +331,7 @@ def test_the_checks_catch_a_broken_page(built_site, browser, tmp_path):
         assert len(problems["book/untypeset.html"]["untypeset"]) == 1
         assert set(problems["book/untypeset.html"]["raw"]) == {"$$", "\\(", "\\["}
         assert list(broken_images(reports)) == ["book/broken.html"]
+        assert len(unrendered_markup(reports).get("book/broken.html", [])) == 2
         dead, _ = broken_links(reports, base, site)
         assert len(dead) == 2 and "no-such-page.html" in dead[0] and "no-such-anchor" in dead[1]
         assert any("an error in the console" in entry[1] for entry in console_errors(crawled))
