@@ -360,3 +360,42 @@ def _sigmoid(z):
     ez = np.exp(z[~pos])
     out[~pos] = ez / (1.0 + ez)
     return out
+
+
+def unique_minimizer(loss) -> np.ndarray:
+    r"""The unique minimizer :math:`W^*` of a :math:`\mu`-strongly convex loss (chapters 3–5).
+
+    The constants of [XMTMV25] (its Table 2, Theorems 3.1–3.2) assume that :math:`\ell` is
+    :math:`\mu`-strongly convex (their Assumption 2.1), which makes :math:`W^*` unique. For
+    least squares and the log-cosh loss this holds exactly when :math:`X` has full column
+    rank (then :math:`\mu = \sigma_{\min}^2(X)` is the strong-convexity constant); the
+    ridge-logistic loss is always :math:`\lambda`-strongly convex. Any other object must
+    say so itself, with ``strongly_convex = True`` and a ``minimizer`` attribute.
+
+    Raises
+    ------
+    ValueError
+        Naming ``loss``, when it is not strongly convex (an under-determined least-squares
+        problem, ``mu == 0``, or a loss that does not declare a unique minimizer).
+    """
+    mu = getattr(loss, "mu", None)
+    if not isinstance(mu, (float, int, np.floating)) or not mu > 0:
+        raise ValueError(f"loss must be mu-strongly convex with mu > 0 (Assumption 2.1 of XMTMV25), "
+                         f"got mu = {mu!r}")
+    if isinstance(loss, (SquaredLoss, LogCoshLoss)):
+        n = loss.X.shape[1]
+        rank = int(np.linalg.matrix_rank(loss.X))
+        if rank < n:
+            raise ValueError(
+                f"loss must be strongly convex with a unique minimizer (Assumption 2.1 of XMTMV25): "
+                f"X must have full column rank {n}, got rank {rank}; an under-determined problem "
+                f"has a whole affine set of minimizers")
+        if isinstance(loss, SquaredLoss):
+            return np.linalg.lstsq(loss.X, loss.Y, rcond=None)[0]
+        return np.array(loss.minimizer)
+    if isinstance(loss, LogisticRidgeLoss):
+        return np.array(loss.minimizer)
+    if getattr(loss, "strongly_convex", False) is True and hasattr(loss, "minimizer"):
+        return _validate.matrix("loss.minimizer", loss.minimizer)
+    raise ValueError(f"loss must be strongly convex with a unique minimizer (Assumption 2.1 of XMTMV25); "
+                     f"{type(loss).__name__} does not declare strongly_convex = True and a minimizer")

@@ -260,10 +260,18 @@ _NEWTON_TOL = 4 * np.finfo(float).eps
 def _solve_step(K, a, s, g, theta):
     r"""Root of :math:`\eta K_{\rm loc}(\eta) = \theta` with :math:`K_{\rm loc}(\eta) = a + K(s + \eta g/2)^2`.
 
-    Works on numbers or, elementwise, on arrays of coefficients. Newton from
-    :math:`\theta/(a + Ks^2)`, which lies above the root, decreases monotonically to it.
+    Works on numbers or, elementwise, on arrays of coefficients.
     """
-    c3, c2, c1 = K * g * g / 4.0, K * s * g, a + K * s * s
+    return _cubic_root(a + K * s * s, K * s * g, K * g * g / 4.0, theta)
+
+
+def _cubic_root(c1, c2, c3, theta):
+    r"""The positive root of :math:`c_1\eta + c_2\eta^2 + c_3\eta^3 = \theta` (:math:`c_1 > 0`, :math:`c_2, c_3 \ge 0`).
+
+    The left side is increasing and convex on :math:`\eta > 0`, so the root is unique, and
+    Newton's method from :math:`\theta/c_1`, which lies above the root, decreases
+    monotonically to it. Works on numbers or, elementwise, on arrays of coefficients.
+    """
     eta = theta / c1
     vector = isinstance(eta, np.ndarray)
     for _ in range(100):
@@ -582,3 +590,675 @@ def gram_lower_bounds(W1, W2) -> GramLowerBounds:
         imbalance_only=float(_gram_floor(bottom, lower_n, 0.0) + _gram_floor(top, lower_m, 0.0)),
         margin_only=float(_gram_floor(bottom, 0.0, sigma_n_sq) + _gram_floor(top, 0.0, sigma_m_sq)),
     )
+
+
+# ---------------------------------------------------------------------------
+# the constants of [XMTMV25] and [XMTMV23], in the book's notation (chapters 3–5)
+# ---------------------------------------------------------------------------
+# [XMTMV25] writes L(W1, W2) = l(W1 W2^T) with W2 of shape (m, h): its W2 is the book's W2^T.
+# The imbalance D = W1^T W1 - W2 W2^T, the operator T and the end-to-end matrix W are the same
+# in both notations; the paper writes sigma^2_min(T), sigma^2_max(T) for the book's
+# lambda_min(T), lambda_max(T).
+
+def _check_loss(loss):
+    """A loss of :mod:`lplbook.losses` (or any object with their interface), else ``ValueError``."""
+    needed = ("value_and_grad", "mu", "K", "min_value", "shape")
+    missing = [a for a in needed if not hasattr(loss, a)]
+    if missing:
+        raise ValueError(f"loss must be a loss of lplbook.losses (with {', '.join(needed)}), "
+                         f"got {type(loss).__name__} without {', '.join(missing)}")
+    return loss
+
+
+def _check_strongly_convex(loss, W1, W2):
+    """Factors checked against ``loss``, and the unique minimizer :math:`W^*` (Assumption 2.1)."""
+    from .losses import unique_minimizer
+
+    _check_loss(loss)
+    W1, W2 = _check_factors(loss, W1, W2)
+    return W1, W2, unique_minimizer(loss)
+
+
+def _svd_extremes(M) -> tuple[float, float]:
+    r""":math:`(\sigma_{\min}, \sigma_{\max})` of ``M`` over its :math:`\min(\text{rows}, \text{cols})` singular values."""
+    G = M.T @ M if M.shape[1] <= M.shape[0] else M @ M.T
+    lam = _eigvalsh_psd(G)
+    return float(np.sqrt(lam[0])), float(np.sqrt(lam[-1]))
+
+
+def _imbalance_table(W1, W2) -> dict:
+    r"""The imbalance quantities of [XMTMV25, Table 2] from the spectrum of :math:`D`.
+
+    :math:`\lambda_k(\cdot)` is the k-th largest eigenvalue, read as 0 when k exceeds h.
+    """
+    n, h, m = W1.shape[0], W1.shape[1], W2.shape[1]
+    d = imbalance_spectrum(W1, W2)  # ascending, length h
+    lam_plus, lam_minus = max(float(d[-1]), 0.0), max(float(-d[0]), 0.0)
+    lam_n_D = max(float(d[h - n]), 0.0) if n <= h else 0.0  # max(lambda_n(D), 0)
+    lam_m_minus_D = max(float(-d[m - 1]), 0.0) if m <= h else 0.0  # max(lambda_m(-D), 0)
+    return dict(lam_plus=lam_plus, lam_minus=lam_minus, Delta=lam_n_D + lam_m_minus_D,
+                Delta_plus=lam_plus - lam_n_D, Delta_minus=lam_minus - lam_m_minus_D)
+
+
+def _alpha_floor(Dp, Dm, Dl, b):
+    r""":math:`\tfrac12[-\Delta_+ - \Delta_- + \sqrt{(\Delta_+ + \underline\Delta)^2 + 4b^2} + \sqrt{(\Delta_- + \underline\Delta)^2 + 4b^2}]`."""
+    return 0.5 * (-Dp - Dm + math.sqrt((Dp + Dl) ** 2 + 4 * b * b) + math.sqrt((Dm + Dl) ** 2 + 4 * b * b))
+
+
+def _alpha_ceiling(lp, lm, b):
+    r""":math:`\tfrac12[\lambda_+ + \sqrt{\lambda_+^2 + 4b^2}] + \tfrac12[\lambda_- + \sqrt{\lambda_-^2 + 4b^2}]`."""
+    return 0.5 * (lp + math.sqrt(lp * lp + 4 * b * b)) + 0.5 * (lm + math.sqrt(lm * lm + 4 * b * b))
+
+
+@dataclass(frozen=True)
+class XMTMV25Init:
+    r"""The initialization quantities of [XMTMV25, Table 2], in the book's notation (chapters 4–5).
+
+    With :math:`D = W_1^\top W_1 - W_2W_2^\top` at the start, :math:`\lambda_k` the k-th largest
+    eigenvalue (read as 0 for k > h), :math:`W^*` the unique minimizer of :math:`\ell` and
+    :math:`W(0) = W_1W_2`:
+
+    Attributes
+    ----------
+    lam_plus, lam_minus : float
+        :math:`\lambda_+ = \max(\lambda_{\max}(D), 0)`, :math:`\lambda_- = \max(\lambda_{\max}(-D), 0)`.
+    Delta : float
+        :math:`\underline\Delta = \max(\lambda_n(D), 0) + \max(\lambda_m(-D), 0)`.
+    Delta_plus, Delta_minus : float
+        :math:`\Delta_+ = \lambda_+ - \max(\lambda_n(D), 0)`, :math:`\Delta_- = \lambda_- - \max(\lambda_m(-D), 0)`.
+    beta1, beta2 : float
+        :math:`\beta_1 = \max(0, \sigma_{\min}(W^*) - \sqrt{K/\mu}\,\|W(0) - W^*\|_F)` and
+        :math:`\beta_2 = \sigma_{\max}(W^*) + \sqrt{K/\mu}\,\|W(0) - W^*\|_F`: bounds on the singular
+        values of :math:`W(t)` along any run that does not increase the loss.
+    alpha1, alpha2 : float
+        :math:`\alpha_1 = \tfrac12[-\Delta_+ - \Delta_- + \sqrt{(\Delta_+ + \underline\Delta)^2 + 4\beta_1^2}
+        + \sqrt{(\Delta_- + \underline\Delta)^2 + 4\beta_1^2}]` and
+        :math:`\alpha_2 = \tfrac12[\lambda_+ + \sqrt{\lambda_+^2 + 4\beta_2^2}] + \tfrac12[\lambda_- + \sqrt{\lambda_-^2 + 4\beta_2^2}]`,
+        the lower and upper bounds on :math:`\lambda_{\min}(\mathcal T_t)`, :math:`\lambda_{\max}(\mathcal T_t)`
+        that Lemma 3.1 of [XMTMV25] carries along the run (up to factors :math:`e^{\pm\sqrt{\eta_0}}`).
+    gap0 : float
+        :math:`L(0) - \ell^*` (the paper's :math:`L(0)`, which assumes :math:`\ell^* = 0`).
+    dist0 : float
+        :math:`\|W(0) - W^*\|_F`.
+    mu, K : float
+        The loss's strong-convexity and smoothness constants.
+    """
+
+    lam_plus: float
+    lam_minus: float
+    Delta: float
+    Delta_plus: float
+    Delta_minus: float
+    beta1: float
+    beta2: float
+    alpha1: float
+    alpha2: float
+    gap0: float
+    dist0: float
+    mu: float
+    K: float
+
+
+def xmtmv25_init(loss, W1, W2) -> XMTMV25Init:
+    r"""The initialization quantities :math:`\lambda_\pm, \underline\Delta, \Delta_\pm, \beta_{1,2}, \alpha_{1,2}`
+    of [XMTMV25, Table 2] at :math:`(W_1, W_2)` (chapters 4 and 5).
+
+    Spectra come from the :math:`(n+m)\times(n+m)` factor of :func:`imbalance_spectrum` and the
+    small Gram matrices, never from an SVD of a factor.
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not :math:`\mu`-strongly convex with a unique minimizer (for least squares:
+        :math:`X` of full column rank), or the factors are mis-shaped or non-finite.
+    """
+    W1, W2, W_star = _check_strongly_convex(loss, W1, W2)
+    W0 = W1 @ W2
+    table = _imbalance_table(W1, W2)
+    s_min, s_max = _svd_extremes(W_star)
+    dist0 = float(np.linalg.norm(W0 - W_star))
+    reach = math.sqrt(loss.K / loss.mu) * dist0
+    beta1, beta2 = max(0.0, s_min - reach), s_max + reach
+    gap0 = max(float(loss.value(W0)) - float(loss.min_value), 0.0)
+    return XMTMV25Init(
+        **table, beta1=beta1, beta2=beta2,
+        alpha1=_alpha_floor(table["Delta_plus"], table["Delta_minus"], table["Delta"], beta1),
+        alpha2=_alpha_ceiling(table["lam_plus"], table["lam_minus"], beta2),
+        gap0=gap0, dist0=dist0, mu=float(loss.mu), K=float(loss.K),
+    )
+
+
+def _xmtmv25_K_coefficients(K, T_max, sigma_max_W, gap):
+    r""":math:`(A, B, C)` with :math:`K_t(\eta) = A + B\eta + C\eta^2` ([XMTMV25, eq. (12)])."""
+    root = math.sqrt(2.0 * K * max(gap, 0.0))
+    return K * T_max + root, 3.0 * K * T_max * root, 6.0 * K * K * sigma_max_W * max(gap, 0.0)
+
+
+def xmtmv25_smoothness(loss, W1, W2, eta) -> float:
+    r"""The local smoothness constant :math:`K_t` of [XMTMV25, Thm 3.1, eq. (12)] (chapter 3).
+
+    .. math:: K_t = K\lambda_{\max}(\mathcal T) + \sqrt{2K(L - \ell^*)} + 6K^2\sigma_{\max}(W)(L - \ell^*)\eta^2
+              + 3K\lambda_{\max}(\mathcal T)\sqrt{2K(L - \ell^*)}\,\eta ,
+
+    with :math:`L - \ell^*` in place of the paper's :math:`L(t)` (it assumes :math:`\ell^* = 0`).
+    With it, one step of size :math:`\eta` gives
+    :math:`L^+ \le L - (\eta - K_t\eta^2/2)\|\nabla L\|_F^2` [XMTMV25, eq. (9)].
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not strongly convex (Assumption 2.1), ``eta <= 0``, or the factors are bad.
+    """
+    W1, W2, _ = _check_strongly_convex(loss, W1, W2)
+    eta = _validate.positive("eta", eta)
+    W = W1 @ W2
+    gap = float(loss.value(W)) - float(loss.min_value)
+    T_max = T_extremes(W1, W2)[1]
+    A, B, C = _xmtmv25_K_coefficients(loss.K, T_max, _spectral_norm(W), gap)
+    with np.errstate(over="raise"):
+        try:
+            return float(A + B * eta + C * eta * eta)
+        except FloatingPointError:
+            return math.inf
+
+
+def _bisect_increasing(F, lo, hi, iters=200):
+    """Root of an increasing ``F`` in ``[lo, hi]`` with ``F(lo) < 0 <= F(hi)``, by bisection."""
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if F(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 4 * np.finfo(float).eps * hi:
+            break
+    return hi
+
+
+@dataclass(frozen=True)
+class XMTMV25Rate:
+    r"""The rate constants of [XMTMV25, Thm 3.2 / Thm E.1] for a chosen :math:`\eta_0` (chapter 5).
+
+    Attributes
+    ----------
+    eta0, c, d : float
+        The smallest step and the constants of Theorem E.1 (Theorem 3.2 is :math:`c = 1/2, d = 2`).
+    mu_bar : float
+        :math:`\bar\mu = \mu[\alpha_1 + 2\alpha_2(1 - e^{\eta_0^c})]`, a floor on :math:`\mu_t`.
+    rho_bar : float
+        :math:`\bar\rho(\eta_0, 0) = 1 - 2\bar\mu\eta_0 + \bar\mu\bar K_0\eta_0^2`, the a priori factor of eq. (17).
+    Delta : float
+        :math:`\Delta = (1 + \eta_0^d)\,\bar\rho(\eta_0, 0)` (not Table 2's :math:`\underline\Delta`).
+    init : XMTMV25Init
+        The initialization quantities the constants are built from.
+    """
+
+    eta0: float
+    c: float
+    d: float
+    mu_bar: float
+    rho_bar: float
+    Delta: float
+    init: XMTMV25Init
+
+    def K_bar(self, t):
+        r""":math:`\bar K_t = \sqrt{2KL_0\bar\rho^t} + 6K^2\beta_2L_0\eta_0^2\Delta^t + Ke^{\eta_0^c}\alpha_2[1 + 3\sqrt{2KL_0\Delta^t}\,\eta_0]`.
+
+        The paper prints :math:`e^{\sqrt{\eta_0}}` here for every :math:`c`; the book uses
+        :math:`e^{\eta_0^c}`, the bound on :math:`\lambda_{\max}(\mathcal T_t)` that its proof carries
+        (the two agree at :math:`c = 1/2`). ``t`` may be an array of iterations.
+        """
+        t = _validate.finite_array("t", t)
+        if np.any(t < 0):
+            raise ValueError(f"t must be >= 0, got {t!r}")
+        return _K_bar(self.init, self.eta0, self.c, self.rho_bar, self.Delta, t)
+
+    def bound(self, t):
+        r"""The a priori bound :math:`L(0)\,\bar\rho(\eta_0, 0)^t` on :math:`L(t) - \ell^*` [XMTMV25, eq. (17)]."""
+        t = _validate.finite_array("t", t)
+        return self.init.gap0 * self.rho_bar ** t
+
+
+def _K_bar(init, eta0, c, rho_bar, Delta, t):
+    K, L0 = init.K, init.gap0
+    out = (np.sqrt(2 * K * L0 * rho_bar ** t) + 6 * K * K * init.beta2 * L0 * eta0 ** 2 * Delta ** t
+           + K * math.exp(eta0 ** c) * init.alpha2 * (1 + 3 * np.sqrt(2 * K * L0 * Delta ** t) * eta0))
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _rate_parts(init, eta0, c, d):
+    """(mu_bar, K_bar_0, rho_bar, Delta, 1 - Delta) of Theorem E.1 at eta0 (arrays allowed)."""
+    mu_bar = init.mu * (init.alpha1 + 2 * init.alpha2 * (1 - np.exp(eta0 ** c)))
+    K, L0 = init.K, init.gap0
+    K0 = (np.sqrt(2 * K * L0) + 6 * K * K * init.beta2 * L0 * eta0 ** 2
+          + K * np.exp(eta0 ** c) * init.alpha2 * (1 + 3 * np.sqrt(2 * K * L0) * eta0))
+    one_minus_rho = 2 * mu_bar * eta0 - mu_bar * K0 * eta0 ** 2
+    rho_bar = 1 - one_minus_rho
+    # 1 - Delta = (1 - rho_bar) - eta0^d rho_bar, written so that it keeps its digits for tiny eta0
+    return mu_bar, K0, rho_bar, (1 + eta0 ** d) * rho_bar, one_minus_rho - eta0 ** d * rho_bar
+
+
+@dataclass(frozen=True)
+class XMTMV25EtaMax:
+    r"""The admissible range of :math:`\eta_0` in [XMTMV25, Thm E.1, eqs. (101)–(102)] (chapter 5).
+
+    Attributes
+    ----------
+    eta1 : float
+        :math:`\eta_0^{(1)}`, the unique positive root of :math:`\eta_0\bar K_0(\eta_0) = 1` (eq. 101).
+    eta2 : float
+        :math:`\eta_0^{(2)}`, the smallest positive root of
+        :math:`4KL_0\eta_0^2 = (1 - e^{-\eta_0^c})(1 - \Delta(\eta_0))` (eq. 102); ``inf`` if the
+        two sides never cross, ``0.0`` if the right side is already the smaller one at
+        :math:`10^{-30}\eta_0^{(1)}` (the theorem then gives nothing).
+    eta3 : float
+        :math:`(\log(1 + \alpha_1/(2\alpha_2)))^{1/c}`, below which :math:`\bar\mu > 0`.
+    eta_max : float
+        :math:`\min(\eta_0^{(1)}, \eta_0^{(2)}, \eta_0^{(3)})`.
+    c, d : float
+    init : XMTMV25Init
+    """
+
+    eta1: float
+    eta2: float
+    eta3: float
+    eta_max: float
+    c: float
+    d: float
+    init: XMTMV25Init
+
+    def constants(self, eta0) -> XMTMV25Rate:
+        r"""The rate constants :math:`\bar\mu, \bar\rho(\eta_0, 0), \Delta, \bar K_t` for :math:`\eta_0 \in (0, \eta_{\max}]`."""
+        eta0 = _validate.positive("eta0", eta0)
+        if eta0 > self.eta_max:
+            raise ValueError(f"eta0 must lie in (0, eta_max] = (0, {self.eta_max:.6g}], got {eta0!r}")
+        mu_bar, _, rho_bar, Delta, _ = _rate_parts(self.init, eta0, self.c, self.d)
+        return XMTMV25Rate(eta0=eta0, c=self.c, d=self.d, mu_bar=float(mu_bar), rho_bar=float(rho_bar),
+                           Delta=float(Delta), init=self.init)
+
+
+_ETA2_GRID = np.logspace(-30, 3, 6601)  # relative to eta1: 200 points per decade
+
+
+def _xmtmv25_eta_max(init: XMTMV25Init, c: float, d: float) -> XMTMV25EtaMax:
+    if not init.alpha1 > 0:
+        raise ValueError(f"W1, W2 must give alpha1 > 0 (the assumption of XMTMV25's Theorem 3.2), "
+                         f"got alpha1 = {init.alpha1:.6g}")
+    K, L0 = init.K, init.gap0
+
+    def eq101(eta):
+        return eta * _rate_parts(init, eta, c, d)[1] - 1.0
+
+    eta1 = _bisect_increasing(eq101, 0.0, 1.0 / (K * init.alpha2))
+
+    def eq102(eta):  # right side minus left side of (102)
+        one_minus_Delta = _rate_parts(init, eta, c, d)[4]
+        return -np.expm1(-eta ** c) * one_minus_Delta - 4 * K * L0 * eta ** 2
+
+    grid = eta1 * _ETA2_GRID
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = eq102(grid)
+    below = np.flatnonzero(~(values > 0))
+    if below.size == 0:
+        eta2 = math.inf
+    elif below[0] == 0:
+        eta2 = 0.0
+    else:
+        lo, hi = grid[below[0] - 1], grid[below[0]]
+        eta2 = _bisect_increasing(lambda e: -eq102(e), lo, hi)
+    eta3 = math.log1p(init.alpha1 / (2 * init.alpha2)) ** (1 / c)
+    return XMTMV25EtaMax(eta1=float(eta1), eta2=float(eta2), eta3=float(eta3),
+                         eta_max=float(min(eta1, eta2, eta3)), c=c, d=d, init=init)
+
+
+def _check_c_d(c, d):
+    c = _validate.positive("c", c)
+    if not c < 1:
+        raise ValueError(f"c must lie in (0, 1), got {c!r}")
+    d = _validate.real_number("d", d)
+    if not d > 1:
+        raise ValueError(f"d must be > 1, got {d!r}")
+    return c, d
+
+
+def xmtmv25_eta_max(loss, W1, W2, c: float = 0.5, d: float = 2.0) -> XMTMV25EtaMax:
+    r""":math:`\eta_0^{(1)}, \eta_0^{(2)}, \eta_0^{(3)}` and :math:`\eta_{\max}` of [XMTMV25, Thm E.1] (chapter 5).
+
+    :math:`\eta_0^{(1)}` solves eq. (101), whose left side increases from 0, by bisection.
+    :math:`\eta_0^{(2)}` is the first sign change of eq. (102) (right side minus left side) on a
+    logarithmic grid of 200 points per decade from :math:`10^{-30}\eta_0^{(1)}` to
+    :math:`10^{3}\eta_0^{(1)}`, refined by bisection. Theorem 3.2 is ``c = 0.5, d = 2``; the paper's
+    experiments use ``d = 1.01``. Use :meth:`XMTMV25EtaMax.constants` for the rate constants at a
+    chosen :math:`\eta_0`.
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not strongly convex, ``c`` is not in (0, 1), ``d <= 1``, the factors are
+        bad, or the initialization has :math:`\alpha_1 \le 0`.
+    """
+    c, d = _check_c_d(c, d)
+    return _xmtmv25_eta_max(xmtmv25_init(loss, W1, W2), c, d)
+
+
+class _LoggingPolicy(gd.StepPolicy):
+    """A step policy that keeps, per step, the factor of its bound and counts its costs."""
+
+    def _start(self, W1, W2):
+        self._W1_0, self._W2_0 = W1.copy(), W2.copy()
+        self.factors: list[float] = []
+        self.eigenproblems = 0
+
+    def _check_start(self, t, x):
+        if t == 0 and not (np.array_equal(x[0], self._W1_0) and np.array_equal(x[1], self._W2_0)):
+            raise ValueError("x0 of gd.run must be the initialization (W1, W2) this policy was built from")
+
+    def bound(self) -> np.ndarray:
+        r"""The bound :math:`L(0)\prod_{k<t} h_k` on :math:`L(t) - \ell^*` for the steps taken so far."""
+        return self.gap0 * np.concatenate([[1.0], np.cumprod(self.factors)])
+
+
+class XMTMV25Step(_LoggingPolicy):
+    r"""The step rule of [XMTMV25, eqs. (18)–(19)] for :func:`lplbook.gd.run` (chapter 5).
+
+    .. math:: \eta_t^* = \min\bigl((1 + \eta_0^d)^{t/2}\eta_0,\; 1/K_t\bigr) \quad (h = \rho), \qquad
+              \eta_t^* = \min\bigl((1 + \eta_0^d)^{t/2}\eta_0,\; 1/\bar K_t\bigr) \quad (h = \bar\rho).
+
+    :math:`K_t` depends on :math:`\eta_t` (eq. 12), so ":math:`1/K_t`" is the step :math:`\eta` with
+    :math:`\eta K_t(\eta) = 1`, the positive root of a cubic with nonnegative coefficients, found by
+    Newton's method as for the book's adaptive step. After a run, ``factors`` holds
+    :math:`h(\eta_t^*, t)` (:math:`\rho = 1 - 2\mu_t\eta + \mu_tK_t\eta^2` with :math:`\mu_t = \mu\lambda_{\min}(\mathcal T_t)`, or
+    :math:`\bar\rho(\eta, t) = 1 - 2\bar\mu\eta + \bar\mu\bar K_t\eta^2`), so that :meth:`bound` is eq. (20);
+    ``eigenproblems`` counts the symmetric eigenvalue problems solved (three per step for
+    :math:`h = \rho`: the two Gram matrices and :math:`W^\top W`; none for :math:`h = \bar\rho`).
+
+    Parameters
+    ----------
+    loss : a strongly convex loss of :mod:`lplbook.losses`
+    W1, W2 : ndarray
+        The initialization; ``gd.run`` must start from it.
+    eta0 : float
+        The smallest step, in :math:`(0, \eta_{\max}]`.
+    h : {"rho", "rho_bar"}
+    c, d : float
+        The constants of Theorem E.1 (Theorem 3.2: ``c = 0.5, d = 2``).
+    """
+
+    def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0):
+        if h not in ("rho", "rho_bar"):
+            raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
+        c, d = _check_c_d(c, d)
+        init = xmtmv25_init(loss, W1, W2)
+        self.eta_max = _xmtmv25_eta_max(init, c, d)
+        self.rate = self.eta_max.constants(eta0)
+        self.loss, self.h, self.eta0, self.d = loss, h, self.rate.eta0, d
+        self.gap0 = init.gap0
+        self._start(*_check_factors(loss, W1, W2))
+
+    def __call__(self, t, x, f, g):
+        self._check_start(t, x)
+        cap = (1 + self.eta0 ** self.d) ** (t / 2) * self.eta0
+        if self.h == "rho_bar":
+            K_bar = self.rate.K_bar(t)
+            eta = min(cap, 1.0 / K_bar)
+            mu_bar = self.rate.mu_bar
+            self.factors.append(float(1 - 2 * mu_bar * eta + mu_bar * K_bar * eta * eta))
+            return eta
+        W1, W2 = x
+        W = W1 @ W2
+        lam1, lam2 = _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
+        s_max = _svd_extremes(W)[1]
+        self.eigenproblems += 3
+        gap = float(f) - float(self.loss.min_value)
+        T_min, T_max = float(lam1[0] + lam2[0]), float(lam1[-1] + lam2[-1])
+        A, B, C = _xmtmv25_K_coefficients(self.loss.K, T_max, s_max, gap)
+        eta = min(cap, float(_cubic_root(A, B, C, 1.0)))
+        mu_t = self.loss.mu * T_min
+        self.factors.append(float(1 - 2 * mu_t * eta + mu_t * (A + B * eta + C * eta * eta) * eta * eta))
+        return eta
+
+
+# --- [XMTMV23]: the squared-loss predecessor -------------------------------------------------
+def _check_xmtmv23_loss(loss):
+    from .losses import SquaredLoss
+
+    if not isinstance(loss, SquaredLoss):
+        raise ValueError(f"loss must be a losses.SquaredLoss (XMTMV23 treats least squares only), "
+                         f"got {type(loss).__name__}")
+    N = loss.X.shape[0]
+    if loss.rank != N:
+        raise ValueError(f"loss must have X of full row rank (XMTMV23's under-determined setting, l* = 0): "
+                         f"rank {loss.rank} < N = {N}")
+    return loss
+
+
+@dataclass(frozen=True)
+class XMTMV23Init:
+    r"""The margin and imbalance quantities of [XMTMV23, Table 2] (chapters 4–5).
+
+    Attributes
+    ----------
+    p1, p2 : float
+        :math:`p_1 = \max(\sigma_{\min}(Y) - \|E_0\|_F, 0)/\sigma_{\max}(X)` and
+        :math:`p_2 = (\|Y\|_F + \|E_0\|_F)/\sigma_{\min}(X)`, :math:`E_0 = Y - XW_1W_2`.
+    lam_plus, lam_minus, Delta, Delta_plus, Delta_minus : float
+        As in :class:`XMTMV25Init`.
+    alpha0, beta0 : float
+        :math:`\alpha_0 = \tfrac12[-\Delta_+ + \sqrt{(\Delta_+ + \underline\Delta)^2 + 4p_1^2}] + \tfrac12[-\Delta_- + \sqrt{(\Delta_- + \underline\Delta)^2 + 4p_1^2}]`
+        and :math:`\beta_0`, the same as :math:`\alpha_2` of [XMTMV25] with :math:`p_2` for :math:`\beta_2`.
+    gap0 : float
+        :math:`L(0)`.
+    """
+
+    p1: float
+    p2: float
+    lam_plus: float
+    lam_minus: float
+    Delta: float
+    Delta_plus: float
+    Delta_minus: float
+    alpha0: float
+    beta0: float
+    gap0: float
+
+
+def xmtmv23_init(loss, W1, W2) -> XMTMV23Init:
+    r"""The quantities :math:`p_1, p_2, \alpha_0, \beta_0` of [XMTMV23, Table 2] at :math:`(W_1, W_2)` (chapter 4).
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not a least-squares loss with :math:`X` of full row rank, or the factors are bad.
+    """
+    _check_loss(loss)
+    loss = _check_xmtmv23_loss(loss)
+    W1, W2 = _check_factors(loss, W1, W2)
+    table = _imbalance_table(W1, W2)
+    E0 = loss.Y - loss.X @ (W1 @ W2)
+    e0 = float(np.linalg.norm(E0))
+    sx_min, sx_max = math.sqrt(loss.mu), math.sqrt(loss.K)
+    p1 = max(_svd_extremes(loss.Y)[0] - e0, 0.0) / sx_max
+    p2 = (float(np.linalg.norm(loss.Y)) + e0) / sx_min
+    alpha0 = _alpha_floor(table["Delta_plus"], table["Delta_minus"], table["Delta"], p1)
+    return XMTMV23Init(p1=p1, p2=p2, **table, alpha0=alpha0,
+                       beta0=_alpha_ceiling(table["lam_plus"], table["lam_minus"], p2), gap0=0.5 * e0 * e0)
+
+
+def _xmtmv23_a(loss, init, c1, c2, gap):
+    r""":math:`(a_1, a_2(t), a_3(t), a_4(t))` of [XMTMV23, eqs. (26)–(27)] at the gap ``gap`` = :math:`L(t)`."""
+    kappa, s2 = loss.K / loss.mu, loss.mu  # s2 = sigma_min^2(X)
+    gap = max(gap, 0.0)
+    a1 = 2 * (c1 * init.alpha0) * s2
+    a2 = 2 * math.sqrt(2 * kappa * gap * s2 ** 3) * init.p2 + kappa * s2 ** 2 * (c2 * init.beta0) ** 2
+    a3 = 2 * math.sqrt(2 * kappa ** 3 * gap * s2 ** 5) * c2 * init.beta0 * init.p2
+    a4 = 2 * kappa ** 2 * s2 ** 3 * init.p2 ** 2 * gap
+    return a1, a2, a3, a4
+
+
+@dataclass(frozen=True)
+class XMTMV23EtaMax:
+    r""":math:`\eta_1^{\max}, \eta_2^{\max}` of [XMTMV23, eq. (29)] and :math:`\eta_{\max}` their minimum (chapter 5).
+
+    Attributes
+    ----------
+    eta1, eta2, eta_max : float
+    c1, c2 : float
+    init : XMTMV23Init
+    """
+
+    eta1: float
+    eta2: float
+    eta_max: float
+    c1: float
+    c2: float
+    init: XMTMV23Init
+
+    def factor(self, loss, eta, gap) -> float:
+        r"""The factor :math:`f(\eta, t) = 1 - a_1\eta + a_2(t)\eta^2 + a_3(t)\eta^3 + a_4(t)\eta^4` at :math:`L(t) =` ``gap``."""
+        a1, a2, a3, a4 = _xmtmv23_a(loss, self.init, self.c1, self.c2, gap)
+        return float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+
+
+def _check_c1_c2(c1, c2):
+    c1 = _validate.positive("c1", c1)
+    if not c1 < 1:
+        raise ValueError(f"c1 must lie in (0, 1), got {c1!r}")
+    c2 = _validate.real_number("c2", c2)
+    if not c2 > 1:
+        raise ValueError(f"c2 must be > 1, got {c2!r}")
+    return c1, c2
+
+
+def xmtmv23_eta_max(loss, W1, W2, c1: float = 0.5, c2: float = 1.5) -> XMTMV23EtaMax:
+    r"""The constant step bound :math:`\eta_{\max} = \min(\eta_1^{\max}, \eta_2^{\max})` of [XMTMV23, Thm 3.1, eq. (29)] (chapter 5).
+
+    Both are the unique positive roots of cubics with nonnegative coefficients,
+    :math:`a_4(0)\eta^3 + a_3(0)\eta^2 + (a_2(0) + b)\eta = a_1` with
+    :math:`b = 4c_2L(0)\sigma_{\max}^2(X)/(c_2 - 1)` and :math:`b = 8c_2\beta_0L(0)\sigma_{\max}^2(X)/((1 - c_1)\alpha_0)`.
+
+    Raises
+    ------
+    ValueError
+        If ``loss`` is not least squares with :math:`X` of full row rank, :math:`c_1 \notin (0, 1)`,
+        :math:`c_2 \le 1`, the factors are bad, or :math:`\alpha_0 \le 0`.
+    """
+    c1, c2 = _check_c1_c2(c1, c2)
+    init = xmtmv23_init(loss, W1, W2)
+    if not init.alpha0 > 0:
+        raise ValueError(f"W1, W2 must give alpha0 > 0 (the assumption of XMTMV23's Theorem 3.1), "
+                         f"got alpha0 = {init.alpha0:.6g}")
+    a1, a2, a3, a4 = _xmtmv23_a(loss, init, c1, c2, init.gap0)
+    extra1 = 4 * c2 * init.gap0 * loss.K / (c2 - 1)
+    extra2 = 8 * c2 * init.beta0 * init.gap0 * loss.K / ((1 - c1) * init.alpha0)
+    eta1 = float(_cubic_root(a2 + extra1, a3, a4, a1))
+    eta2 = float(_cubic_root(a2 + extra2, a3, a4, a1))
+    return XMTMV23EtaMax(eta1=eta1, eta2=eta2, eta_max=min(eta1, eta2), c1=c1, c2=c2, init=init)
+
+
+class XMTMV23Step(_LoggingPolicy):
+    r"""The step rules of [XMTMV23] for :func:`lplbook.gd.run`: its adaptive step (Claim 3.1) or its
+    constant :math:`\eta_{\max}` (Thm 3.2) (chapter 5).
+
+    The adaptive step is :math:`\eta_t = \min(\eta_t', \eta_{\max})` with :math:`\eta_t'` the positive root
+    of :math:`-a_1 + 2a_2(t)\eta + 3a_3(t)\eta^2 + 4a_4(t)\eta^3 = 0`; the coefficients depend on the run
+    only through :math:`L(t)`, so it needs no eigenvalue problem per step. After a run ``factors``
+    holds :math:`f(\eta_t, t)` and :meth:`bound` is :math:`L(0)\prod_{k<t}f(\eta_k, k)` (eq. 32).
+
+    Parameters
+    ----------
+    loss : losses.SquaredLoss with X of full row rank
+    W1, W2 : ndarray
+        The initialization; ``gd.run`` must start from it.
+    adaptive : bool
+        ``True`` for Claim 3.1's adaptive step, ``False`` for the constant :math:`\eta_{\max}`.
+    c1, c2 : float
+        Slack constants, :math:`0 < c_1 < 1 < c_2` (the paper's experiments: 0.5 and 1.5).
+    """
+
+    def __init__(self, loss, W1, W2, adaptive: bool = True, c1: float = 0.5, c2: float = 1.5):
+        if not isinstance(adaptive, bool):
+            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
+        self.eta_max = xmtmv23_eta_max(loss, W1, W2, c1, c2)
+        self.loss, self.adaptive = loss, adaptive
+        self.gap0 = self.eta_max.init.gap0
+        self._start(*_check_factors(loss, W1, W2))
+
+    def __call__(self, t, x, f, g):
+        self._check_start(t, x)
+        em = self.eta_max
+        gap = float(f) - float(self.loss.min_value)
+        a1, a2, a3, a4 = _xmtmv23_a(self.loss, em.init, em.c1, em.c2, gap)
+        eta = em.eta_max
+        if self.adaptive:
+            eta = min(float(_cubic_root(2 * a2, 3 * a3, 4 * a4, a1)), em.eta_max)
+        self.factors.append(float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4))
+        return eta
+
+
+class Backtracking(gd.StepPolicy):
+    r"""Backtracking line search on :math:`L(W_1, W_2)` for :func:`lplbook.gd.run` (chapter 5).
+
+    Each step starts at :math:`\eta = \eta_{\rm bt}` and multiplies it by :math:`\tau` until the
+    sufficient-decrease test holds:
+
+    - ``rule="printed"``: :math:`L(W_1 - \eta G_1, W_2 - \eta G_2) \le L - \gamma\|\nabla L\|_F^2`, the test
+      of [XMTMV25, App. G.2.1, Algorithm 1] as printed (no factor :math:`\eta`);
+    - ``rule="armijo"``: :math:`L(\cdot) \le L - \gamma\eta\|\nabla L\|_F^2`, Armijo's test.
+
+    The printed test can be impossible (when :math:`L - \gamma\|\nabla L\|_F^2 < \ell^*`); after
+    ``max_trials`` rejected trials the policy takes the last, smallest trial step and counts a
+    ``failures``. ``trials`` lists the trials of every step (each is one loss evaluation).
+
+    Parameters
+    ----------
+    loss : a loss of :mod:`lplbook.losses`
+    eta_bt : float
+        The first trial step of every iteration (the paper does not print its value).
+    tau : float
+        Shrink factor in (0, 1); the paper's 0.1.
+    gamma : float
+        Sufficient-decrease constant in (0, 1); the paper's 0.9.
+    rule : {"printed", "armijo"}
+    max_trials : int
+    """
+
+    def __init__(self, loss, eta_bt, tau: float = 0.1, gamma: float = 0.9, rule: str = "printed",
+                 max_trials: int = 60):
+        self.loss = _check_loss(loss)
+        self.eta_bt = _validate.positive("eta_bt", eta_bt)
+        self.tau = _validate.positive("tau", tau)
+        if not self.tau < 1:
+            raise ValueError(f"tau must lie in (0, 1), got {tau!r}")
+        self.gamma = _validate.positive("gamma", gamma)
+        if not self.gamma < 1:
+            raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
+        if rule not in ("printed", "armijo"):
+            raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
+        self.rule = rule
+        self.max_trials = _validate.positive_int("max_trials", max_trials)
+        self._value = _unchecked(loss)
+        self.trials: list[int] = []
+        self.failures = 0
+
+    @property
+    def loss_evaluations(self) -> int:
+        """Loss evaluations spent in the line search (one per trial)."""
+        return int(sum(self.trials))
+
+    def __call__(self, t, x, f, g):
+        W1, W2 = x
+        G1, G2 = g
+        gg = float(np.vdot(G1, G1) + np.vdot(G2, G2))
+        eta = self.eta_bt
+        with np.errstate(over="ignore", invalid="ignore"):
+            for trial in range(1, self.max_trials + 1):
+                value = self._value((W1 - eta * G1) @ (W2 - eta * G2))[0]
+                decrease = self.gamma * gg * (eta if self.rule == "armijo" else 1.0)
+                if value <= f - decrease:
+                    break
+                if trial < self.max_trials:
+                    eta *= self.tau
+            else:
+                self.failures += 1
+        self.trials.append(trial)
+        return eta
