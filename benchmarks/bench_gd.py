@@ -10,6 +10,11 @@ Run from the repository root::
    descent in a bare Python loop. Targets: <= 1.5 (constant), <= 2 (adaptive).
 2. Batching (256 problems, n = m = N = 5, h = 50, 2000 steps): a Python loop of single
    ``gd.run`` calls against one ``gd.run_batch`` call. Target: >= 10x faster.
+3. Step rules (chapter 5b, the setting of [XMTMV25]'s Fig. 2: X 10x10 orthogonal, N(0, 1)
+   factors, h = 1000): time per step of ``gd.run`` with each rule — eq. (19) with rho and
+   with rho_bar, the book's adaptive step, XMTMV23's adaptive step, Armijo backtracking — as
+   a ratio to the constant-step floor (the bare loop of 1.), and the one-off cost of
+   ``xmtmv25_eta_max`` in floor steps. No target: the ratios show what each rule costs per step.
 
 Every ratio is a median over repeats, printed with its range; seconds are not the
 result (they do not travel between machines). Nothing here is a test.
@@ -104,6 +109,36 @@ def batching() -> None:
           "target >= 10x)")
 
 
+def step_rules() -> None:
+    rng = np.random.default_rng(2)
+    n = m = 10
+    h, steps = 1000, 200
+    X = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    W1, W2 = rng.standard_normal((n, h)), rng.standard_normal((h, m))
+    loss = SquaredLoss(X, X @ W1 @ W2 + rng.standard_normal((n, m)))
+    objective = twolayer.objective(loss)
+    eta_max = twolayer.xmtmv25_eta_max(loss, W1, W2, c=0.5, d=1.01)
+    eta = eta_max.eta_max
+    floor = lambda: floor_two_layer(loss.X, loss.Y, W1, W2, eta, steps)  # noqa: E731
+    rules = {
+        "constant step (gd.run)": lambda: eta,
+        "eq. (19), h = rho": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho", d=1.01),
+        "eq. (19), h = rho_bar": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho_bar", d=1.01),
+        "book's adaptive step": lambda: twolayer.AdaptiveStep(objective),
+        "XMTMV23 adaptive step": lambda: twolayer.XMTMV23Step(loss, W1, W2),
+        "Armijo backtracking": lambda: twolayer.Backtracking(loss, 1.0, rule="armijo"),
+    }
+    for name, make in rules.items():
+        med, lo, hi = median_ratio(lambda: gd.run(objective, (W1, W2), make(), max_iter=steps), floor)
+        print(f"step rules, n=m={n}, h={h}, {name}: time per step / constant-step floor = {med:.2f} "
+              f"(range {lo:.2f}-{hi:.2f}, {REPEATS} repeats)")
+    one_off = lambda: twolayer.xmtmv25_eta_max(loss, W1, W2, c=0.5, d=1.01)  # noqa: E731
+    med, lo, hi = median_ratio(one_off, floor)
+    print(f"step rules: one xmtmv25_eta_max = {med * steps:.1f} floor steps "
+          f"(range {lo * steps:.1f}-{hi * steps:.1f}, {REPEATS} repeats)")
+
+
 if __name__ == "__main__":
     engine_overhead()
     batching()
+    step_rules()
