@@ -706,6 +706,13 @@ def xmtmv25_init(loss, W1, W2) -> XMTMV25Init:
     Spectra come from the :math:`(n+m)\times(n+m)` factor of :func:`imbalance_spectrum` and the
     small Gram matrices, never from an SVD of a factor.
 
+    Notes
+    -----
+    The formulas are the printed ones. For :math:`n \ne m` the printed :math:`\alpha_1` can exceed
+    :math:`\lambda_{\min}(\mathcal T)` itself: it credits the margin :math:`\beta_1` to both Gram matrices,
+    while only the :math:`\min(n, m)`-sized one can have it (chapter 4 shows a counterexample). With
+    :math:`n = m`, the case of the paper's experiments, no violation was found.
+
     Raises
     ------
     ValueError
@@ -1064,6 +1071,9 @@ class XMTMV23Init:
 
 def xmtmv23_init(loss, W1, W2) -> XMTMV23Init:
     r"""The quantities :math:`p_1, p_2, \alpha_0, \beta_0` of [XMTMV23, Table 2] at :math:`(W_1, W_2)` (chapter 4).
+
+    As for :func:`xmtmv25_init`, the formulas are the printed ones: for :math:`n \ne m` the printed
+    :math:`\alpha_0` credits the margin :math:`p_1` to both Gram matrices.
 
     Raises
     ------
