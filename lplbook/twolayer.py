@@ -975,7 +975,7 @@ class XMTMV25Step(_LoggingPolicy):
     :math:`\eta K_t(\eta) = 1`, the positive root of a cubic with nonnegative coefficients, found by
     Newton's method as for the book's adaptive step. After a run, ``factors`` holds
     :math:`h(\eta_t^*, t)` (:math:`\rho = 1 - 2\mu_t\eta + \mu_tK_t\eta^2` with :math:`\mu_t = \mu\lambda_{\min}(\mathcal T_t)`, or
-    :math:`\bar\rho(\eta, t) = 1 - 2\bar\mu\eta + \bar\mu\bar K_t\eta^2`), so that :meth:`bound` is eq. (20);
+    :math:`\bar\rho(\eta, t) = 1 - 2\bar\mu\eta + \bar\mu\bar K_t\eta^2`), so that ``bound()`` is eq. (20);
     ``eigenproblems`` counts the symmetric eigenvalue problems solved (three per step for
     :math:`h = \rho`: the two Gram matrices and :math:`W^\top W`; none for :math:`h = \bar\rho`).
 
@@ -1172,7 +1172,7 @@ class XMTMV23Step(_LoggingPolicy):
     The adaptive step is :math:`\eta_t = \min(\eta_t', \eta_{\max})` with :math:`\eta_t'` the positive root
     of :math:`-a_1 + 2a_2(t)\eta + 3a_3(t)\eta^2 + 4a_4(t)\eta^3 = 0`; the coefficients depend on the run
     only through :math:`L(t)`, so it needs no eigenvalue problem per step. After a run ``factors``
-    holds :math:`f(\eta_t, t)` and :meth:`bound` is :math:`L(0)\prod_{k<t}f(\eta_k, k)` (eq. 32).
+    holds :math:`f(\eta_t, t)` and ``bound()`` is :math:`L(0)\prod_{k<t}f(\eta_k, k)` (eq. 32).
 
     Parameters
     ----------
