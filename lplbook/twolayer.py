@@ -42,6 +42,7 @@ def _check_pair(W1, W2):
 
 
 def _check_factors(loss, W1, W2):
+    _check_loss(loss)
     W1 = _validate.matrix("W1", W1)
     W2 = _validate.matrix("W2", W2)
     n, m = loss.shape
@@ -91,7 +92,7 @@ class Objective:
     """
 
     def __init__(self, loss):
-        self.loss = loss
+        self.loss = _check_loss(loss)
         self.last_factors = None
         self.last_W = None
         self.last_grad_ell = None
@@ -105,6 +106,12 @@ class Objective:
         self.last_factors, self.last_W, self.last_grad_ell = (W1, W2), W, grad_l
         self.evaluations += 1
         return value, (grad_l @ W2.T, W1.T @ grad_l)
+
+    def check_start(self, x0) -> None:
+        """Check a starting point ``(W1, W2)`` against the loss once (:func:`lplbook.gd.run` calls it)."""
+        if not isinstance(x0, (tuple, list)) or len(x0) != 2:
+            raise ValueError(f"x0 must be the pair of factors (W1, W2), got {_validate.describe(x0)}")
+        _check_factors(self.loss, *x0)
 
 
 def _unchecked(loss):
@@ -200,7 +207,8 @@ class LocalConstants:
 
 
 def _K_loc(K, grad_ell_spectral, T_max, grad_norm, eta):
-    return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
+    with np.errstate(over="ignore"):  # a huge eta gives K_loc = inf, without a warning
+        return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
 
 
 def local_constants(loss, W1, W2, eta) -> LocalConstants:
@@ -321,7 +329,10 @@ def initial_curvature_step(loss, W1, W2) -> float:
     the initial weights.
     """
     W1, W2 = _check_factors(loss, W1, W2)
-    return 1.0 / (loss.K * T_extremes(W1, W2)[1])
+    T_max = T_extremes(W1, W2)[1]
+    if not T_max > 0:
+        raise ValueError("W1 and W2 must not both be zero: lambda_max(T_0) = 0 there and the step is infinite")
+    return 1.0 / (loss.K * T_max)
 
 
 class AdaptiveStep(gd.StepPolicy):
@@ -442,12 +453,49 @@ class SquaredBatch:
     min_value: np.ndarray
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self):
+        # checked, not converted: the arrays are used as they are given
+        X = _validate.matrix("X", self.X, ndim=3)
+        Y = _validate.matrix("Y", self.Y, ndim=3)
+        B = X.shape[0]
+        _validate.shape("Y", Y, (B, X.shape[1], None))
+        for name in ("mu", "K", "min_value"):
+            value = _validate.finite_array(name, getattr(self, name))
+            _validate.shape(name, value, (B,))
+        if not (np.all(np.asarray(self.mu) > 0) and np.all(np.asarray(self.K) > 0)):
+            raise ValueError(f"mu and K must be > 0 for every problem, got mu = {self.mu!r}, K = {self.K!r}")
+
+    @property
+    def batch_size(self) -> int:
+        """The number B of stacked problems."""
+        return int(self.X.shape[0])
+
+    def check_start(self, x0) -> None:
+        """Check stacked starting factors ``(W1s, W2s)`` once (:func:`lplbook.gd.run_batch` calls it)."""
+        if not isinstance(x0, tuple) or len(x0) != 2:
+            raise ValueError(f"x0 must be the pair (W1s, W2s) of stacked factors, got {_validate.describe(x0)}")
+        B, n, m = self.X.shape[0], self.X.shape[2], self.Y.shape[2]
+        W1s = _validate.matrix("x0[0]", x0[0], ndim=3)
+        _validate.shape("x0[0]", W1s, (B, n, None))
+        h = W1s.shape[2]
+        W2s = _validate.matrix("x0[1]", x0[1], ndim=3)
+        _validate.shape("x0[1]", W2s, (B, h, m))
+        if h < min(n, m):
+            raise ValueError(f"width h must be >= min(n, m) = {min(n, m)}, got h = {h}")
+
     @classmethod
     def from_losses(cls, losses) -> "SquaredBatch":
         """Stack a sequence of :class:`lplbook.losses.SquaredLoss` of equal shapes."""
+        from .losses import SquaredLoss
+
+        if isinstance(losses, (np.ndarray, str)) or not hasattr(losses, "__iter__"):
+            raise _validate.WrongKind(f"losses must be a sequence of losses.SquaredLoss, got "
+                                      f"{_validate.describe(losses)}")
         losses = list(losses)
         if not losses:
             raise ValueError("losses must not be empty")
+        for b, lo in enumerate(losses):
+            _validate.instance(f"losses[{b}]", lo, SquaredLoss, "a losses.SquaredLoss")
         shapes = {(lo.X.shape, lo.Y.shape) for lo in losses}
         if len(shapes) != 1:
             raise ValueError(f"losses must all have the same X and Y shapes, got {sorted(shapes)}")
@@ -602,12 +650,7 @@ def gram_lower_bounds(W1, W2) -> GramLowerBounds:
 
 def _check_loss(loss):
     """A loss of :mod:`lplbook.losses` (or any object with their interface), else ``ValueError``."""
-    needed = ("value_and_grad", "mu", "K", "min_value", "shape")
-    missing = [a for a in needed if not hasattr(loss, a)]
-    if missing:
-        raise ValueError(f"loss must be a loss of lplbook.losses (with {', '.join(needed)}), "
-                         f"got {type(loss).__name__} without {', '.join(missing)}")
-    return loss
+    return _validate.loss_object("loss", loss)
 
 
 def _check_strongly_convex(loss, W1, W2):
@@ -811,12 +854,16 @@ class XMTMV25Rate:
         t = _validate.finite_array("t", t)
         if np.any(t < 0):
             raise ValueError(f"t must be >= 0, got {t!r}")
-        return _K_bar(self.init, self.eta0, self.c, self.rho_bar, self.Delta, t)
+        with np.errstate(over="ignore"):  # Delta^t may overflow to inf for a huge t
+            return _K_bar(self.init, self.eta0, self.c, self.rho_bar, self.Delta, t)
 
     def bound(self, t):
         r"""The a priori bound :math:`L(0)\,\bar\rho(\eta_0, 0)^t` on :math:`L(t) - \ell^*` [XMTMV25, eq. (17)]."""
         t = _validate.finite_array("t", t)
-        return self.init.gap0 * self.rho_bar ** t
+        if np.any(t < 0):
+            raise ValueError(f"t must be >= 0, got {t!r}")
+        with np.errstate(over="ignore"):
+            return self.init.gap0 * self.rho_bar ** t
 
 
 def _K_bar(init, eta0, c, rho_bar, Delta, t):
@@ -985,7 +1032,7 @@ class XMTMV25Step(_LoggingPolicy):
     """
 
     def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0):
-        if h not in ("rho", "rho_bar"):
+        if not isinstance(h, str) or h not in ("rho", "rho_bar"):
             raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
         c, d = _check_c_d(c, d)
         init = xmtmv25_init(loss, W1, W2)
@@ -1115,8 +1162,14 @@ class XMTMV23EtaMax:
 
     def factor(self, loss, eta, gap) -> float:
         r"""The factor :math:`f(\eta, t) = 1 - a_1\eta + a_2(t)\eta^2 + a_3(t)\eta^3 + a_4(t)\eta^4` at :math:`L(t) =` ``gap``."""
+        loss = _check_xmtmv23_loss(_check_loss(loss))
+        eta = _validate.positive("eta", eta)
+        gap = _validate.nonnegative("gap", gap)
         a1, a2, a3, a4 = _xmtmv23_a(loss, self.init, self.c1, self.c2, gap)
-        return float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+        try:
+            return float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+        except OverflowError:  # a huge eta: the eta^2 (or higher) term dominates and is +inf
+            return math.inf
 
 
 def _check_c1_c2(c1, c2):
@@ -1232,7 +1285,7 @@ class Backtracking(gd.StepPolicy):
         self.gamma = _validate.positive("gamma", gamma)
         if not self.gamma < 1:
             raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
-        if rule not in ("printed", "armijo"):
+        if not isinstance(rule, str) or rule not in ("printed", "armijo"):
             raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
         self.rule = rule
         self.max_trials = _validate.positive_int("max_trials", max_trials)
