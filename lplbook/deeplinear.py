@@ -20,8 +20,9 @@ from . import _validate
 
 
 def _layers(Ws) -> list[np.ndarray]:
-    if isinstance(Ws, np.ndarray) or len(Ws) == 0:
-        raise ValueError("Ws must be a non-empty sequence of 2-d arrays W_1, ..., W_N")
+    if not isinstance(Ws, (list, tuple)) or len(Ws) == 0:
+        raise ValueError(f"Ws must be a non-empty sequence (list or tuple) of 2-d arrays W_1, ..., W_N, "
+                         f"got {_validate.describe(Ws)}")
     layers = [_validate.matrix(f"Ws[{j}]", W) for j, W in enumerate(Ws)]
     for j in range(1, len(layers)):
         if layers[j].shape[1] != layers[j - 1].shape[0]:
@@ -173,6 +174,10 @@ class Objective:
     def __init__(self, Phi):
         self.Phi = _validate.matrix("Phi", Phi)
 
+    def check_start(self, x0) -> None:
+        """Check the starting layers against Phi once (:func:`lplbook.gd.run` calls it)."""
+        _check_network(list(x0) if isinstance(x0, tuple) else x0, self.Phi)
+
     def __call__(self, Ws):
         prefix, suffix = _products(list(Ws))
         E = prefix[-1] - self.Phi
@@ -192,10 +197,25 @@ class BatchObjective:
     """
 
     def __init__(self, Phi):
-        Phi = _validate.finite_array("Phi", Phi)
+        Phi = _validate.finite_array("Phi", Phi, allow_empty=False)
         if Phi.ndim not in (2, 3):
             raise ValueError(f"Phi must be 2-d (shared) or 3-d (one per run), got shape {Phi.shape}")
         self.Phi = Phi
+
+    def check_start(self, x0) -> None:
+        """Check stacked starting layers once (:func:`lplbook.gd.run_batch` calls it)."""
+        if not isinstance(x0, tuple) or len(x0) == 0:
+            raise ValueError(f"x0 must be a tuple of stacked layers, got {_validate.describe(x0)}")
+        layers = [_validate.matrix(f"x0[{j}]", W, ndim=3) for j, W in enumerate(x0)]
+        B = layers[0].shape[0]
+        for j in range(1, len(layers)):
+            _validate.shape(f"x0[{j}]", layers[j], (B, None, layers[j - 1].shape[1]))
+        target = (layers[-1].shape[1], layers[0].shape[2])
+        if self.Phi.shape[-2:] != target:
+            raise ValueError(f"x0 must end in layers of shape (d_N, d_0) = {self.Phi.shape[-2:]} (Phi's), "
+                             f"got (d_N, d_0) = {target}")
+        if self.Phi.ndim == 3 and self.Phi.shape[0] != B:
+            raise ValueError(f"x0 must stack one run per target Phi[b] ({self.Phi.shape[0]}), got {B} runs")
 
     def value_and_grad(self, x, idx):
         Ws = list(x)
@@ -217,6 +237,13 @@ class BatchObjective:
 # ---------------------------------------------------------------------------
 # initializations and data (chapter 7)
 # ---------------------------------------------------------------------------
+def _widths_list(widths) -> list[int]:
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__") or (
+            isinstance(widths, np.ndarray) and widths.ndim != 1):
+        raise ValueError(f"widths must be a sequence of integers d_0, ..., d_N, got {_validate.describe(widths)}")
+    return [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+
+
 def _random_orthogonal(d, rng):
     Q, R = np.linalg.qr(rng.standard_normal((d, d)))
     return Q * np.sign(np.diag(R))
@@ -240,7 +267,7 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
         Needed when ``mix=True``.
     """
     A = _validate.matrix("A", A)
-    d = [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+    d = _widths_list(widths)
     if len(d) < 3:
         raise ValueError(f"widths must list d_0, ..., d_N with N >= 2, got {list(widths)}")
     if (d[-1], d[0]) != A.shape:
@@ -271,7 +298,9 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
 
 def gaussian_init(widths, std, rng) -> list[np.ndarray]:
     r"""Layer-wise Gaussian initialization, entries i.i.d. :math:`\mathcal N(0, \text{std}^2)` (chapter 7)."""
-    d = [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+    d = _widths_list(widths)
+    if len(d) < 2:
+        raise ValueError(f"widths must list d_0, ..., d_N with N >= 1, got {list(widths)}")
     std = _validate.positive("std", std)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")

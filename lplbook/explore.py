@@ -58,6 +58,16 @@ class PhaseMapProblem:
     U0: np.ndarray
     V0: np.ndarray
 
+    def __post_init__(self):
+        # checked, not converted: phase_map_problem builds valid problems
+        loss = _validate.instance("loss", self.loss, losses.SquaredLoss, "a losses.SquaredLoss")
+        n, m = loss.shape
+        U0 = _validate.matrix("U0", self.U0)
+        _validate.shape("U0", U0, (n, None))
+        V0 = _validate.matrix("V0", self.V0)
+        _validate.shape("V0", V0, (U0.shape[1], m))
+        _width(U0.shape[1], n, m)
+
     @property
     def h(self) -> int:
         """The width :math:`h`."""
@@ -98,8 +108,7 @@ def phase_map_problem(rng, h: int = 20, *, N: int = 4, n: int = 4, m: int = 4) -
     ValueError
         If ``rng`` is not a generator, a size is not an integer >= 1, or ``h < min(n, m)``.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
     N, n, m = (_validate.positive_int(name, v) for name, v in (("N", N), ("n", n), ("m", m)))
     h = _width(h, n, m)
     X = rng.standard_normal((N, n))
@@ -276,8 +285,10 @@ def plot_run(axes, run: ExploreRun):
         raise ValueError(f"run must be an explore.ExploreRun, got {type(run).__name__}")
     try:
         ax_gap, ax_prod = axes
+        _validate.axes("axes[0]", ax_gap)
+        _validate.axes("axes[1]", ax_prod)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"axes must be a pair of matplotlib Axes, got {axes!r}") from exc
+        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
     finite = run.gaps[np.isfinite(run.gaps)]
     plotting.gap_curve(ax_gap, finite, 0.0, color="C0", label="measured gap")
     if run.factors is not None and run.gaps[0] > 0:

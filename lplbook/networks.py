@@ -26,6 +26,8 @@ ACTIVATIONS = ("tanh", "softplus")
 
 def activation(name: str):
     r"""The activation :math:`\sigma` and its derivative :math:`\sigma'` by name (chapter 9)."""
+    if not isinstance(name, str):
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {_validate.describe(name)}")
     if name == "tanh":
         return np.tanh, lambda z: 1.0 / np.cosh(np.clip(z, -350.0, 350.0)) ** 2
     if name == "softplus":
@@ -64,6 +66,8 @@ class Network:
     size: int = field(init=False)
 
     def __post_init__(self):
+        if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__iter__"):
+            raise ValueError(f"widths must be a sequence of integers, got {_validate.describe(self.widths)}")
         widths = tuple(_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(self.widths))
         if len(widths) < 2:
             raise ValueError(f"widths must list d_0 and at least one hidden width, got {list(self.widths)}")
@@ -86,6 +90,8 @@ class Network:
     # -- parameters -----------------------------------------------------------------
     def flatten(self, Ws) -> np.ndarray:
         """The flat parameter vector of the layers ``Ws`` (in order, row-major)."""
+        if not isinstance(Ws, (list, tuple)):
+            raise ValueError(f"Ws must be a list of {len(self.shapes)} layers, got {_validate.describe(Ws)}")
         if len(Ws) != len(self.shapes):
             raise ValueError(f"Ws must have {len(self.shapes)} layers, got {len(Ws)}")
         parts = []
@@ -97,6 +103,13 @@ class Network:
 
     def unflatten(self, theta) -> list[np.ndarray]:
         """The layers (views into ``theta``) of a flat parameter vector."""
+        theta = _validate.finite_array("theta", theta)
+        if theta.shape != (self.size,):
+            raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
+        return self._unflatten(theta)
+
+    def _unflatten(self, theta) -> list[np.ndarray]:
+        # unchecked: the loop of gd.run calls it through value_and_grad(check=False)
         theta = np.asarray(theta, dtype=float)
         if theta.shape != (self.size,):
             raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
@@ -111,7 +124,11 @@ class Network:
         r"""Network outputs :math:`\Psi(x_i)` for the rows of ``X`` (default: the training inputs)."""
         sigma, _ = activation(self.act)
         Ws = self.unflatten(theta)
-        H = (self.X if X is None else _validate.matrix("X", X)).T
+        if X is not None:
+            X = _validate.matrix("X", X)
+            if X.shape[1] != self.widths[0]:
+                raise ValueError(f"X must have d_0 = {self.widths[0]} columns, got shape {X.shape}")
+        H = (self.X if X is None else X).T
         for W in Ws[:-1]:
             H = sigma(W @ H)
         return (Ws[-1] @ H).ravel()
@@ -121,7 +138,7 @@ class Network:
         if check:
             theta = _validate.finite_array("theta", theta)
         sigma, dsigma = activation(self.act)
-        Ws = self.unflatten(theta)
+        Ws = self.unflatten(theta) if check else self._unflatten(theta)
         H = [self.X.T]  # H[l]: activations of layer l, shape (d_l, n)
         Z = []
         for W in Ws[:-1]:
@@ -151,8 +168,11 @@ class Network:
 # initializations (chapter 9)
 # ---------------------------------------------------------------------------
 def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
+
+
+def _check_net(net):
+    return _validate.instance("net", net, Network, "a networks.Network")
 
 
 def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, high: float = 1.5) -> np.ndarray:
@@ -164,6 +184,7 @@ def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, h
     ``output_scale`` times i.i.d. uniform entries in ``[low, high] / d_{L-1}`` (strictly
     positive). The first layer is exactly zero.
     """
+    _check_net(net)
     _check_rng(rng)
     output_scale = _validate.positive("output_scale", output_scale)
     low = _validate.positive("low", low)
@@ -183,11 +204,13 @@ def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, h
 
 def xavier_init(net: Network, rng) -> np.ndarray:
     r"""Xavier/Glorot normal initialization: entries :math:`\mathcal N(0, 2/(d_{\rm in} + d_{\rm out}))` (chapter 9)."""
+    _check_net(net)
     _check_rng(rng)
     return net.flatten([rng.standard_normal((a, b)) * np.sqrt(2.0 / (a + b)) for a, b in net.shapes])
 
 
 def he_init(net: Network, rng) -> np.ndarray:
     r"""He normal initialization: entries :math:`\mathcal N(0, 2/d_{\rm in})` (chapter 9)."""
+    _check_net(net)
     _check_rng(rng)
     return net.flatten([rng.standard_normal((a, b)) * np.sqrt(2.0 / b) for a, b in net.shapes])

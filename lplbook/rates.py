@@ -60,9 +60,12 @@ def pl_ratio(f, grad_sq_norm, f_star: float = 0.0):
     """
     f = _validate.finite_array("f", f)
     grad_sq_norm = _validate.finite_array("grad_sq_norm", grad_sq_norm)
+    if np.any(grad_sq_norm < 0):
+        raise ValueError(f"grad_sq_norm must be >= 0 (a squared norm), got a minimum of {grad_sq_norm.min()!r}")
     if f.shape != grad_sq_norm.shape:
         raise ValueError(f"grad_sq_norm must have the shape of f {f.shape}, got {grad_sq_norm.shape}")
-    gap = f - _validate.real_number("f_star", f_star)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    f_star = _validate.real_number("f_star", f_star)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gap = f - f_star
         ratio = np.where(gap > 0, 0.5 * grad_sq_norm / np.where(gap > 0, gap, 1.0), np.nan)
     return float(ratio) if ratio.ndim == 0 else ratio
