@@ -107,6 +107,7 @@ def gd_criterion_holds(f0, r, alpha, eps) -> bool:
     eps = _validate.positive("eps", eps)
     if eps >= 1:
         raise ValueError(f"eps must be in (0, 1), got {eps}")
+    r = _validate.positive("r", r)
     return criterion_holds(f0, eps * r, alpha)
 
 

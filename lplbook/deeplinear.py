@@ -275,6 +275,8 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
     k = min(d[0], d[-1])
     if min(d[1:-1]) < k:
         raise ValueError(f"hidden widths must be >= min(d_0, d_N) = {k}, got {d[1:-1]}")
+    if not isinstance(mix, (bool, np.bool_)):
+        raise ValueError(f"mix must be True or False, got {_validate.describe(mix)}")
     if mix and not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator when mix=True")
     N = len(d) - 1

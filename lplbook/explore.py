@@ -118,11 +118,11 @@ def phase_map_problem(rng, h: int = 20, *, N: int = 4, n: int = 4, m: int = 4) -
     return PhaseMapProblem(loss=loss, U0=U0, V0=V0)
 
 
-def _width(h, n, m) -> int:
+def _width(h, n, m, name: str = "h") -> int:
     if isinstance(h, bool) or not isinstance(h, (numbers.Integral, np.integer)):
-        raise ValueError(f"h must be an integer >= min(n, m) = {min(n, m)}, got {h!r}")
+        raise ValueError(f"{name} must be an integer >= min(n, m) = {min(n, m)}, got {h!r}")
     if h < min(n, m):
-        raise ValueError(f"h must be >= min(n, m) = {min(n, m)}, got {h!r}")
+        raise ValueError(f"{name} must be >= min(n, m) = {min(n, m)}, got {h!r}")
     return int(h)
 
 
@@ -370,7 +370,7 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     N, n, m = (_validate.positive_int(name, v) for name, v in (("N", N), ("n", n), ("m", m)))
     h = _width(h, n, m)
-    h_max = _width(h_max, n, m)
+    h_max = _width(h_max, n, m, "h_max")
     if h > h_max:
         raise ValueError(f"h must be <= h_max = {h_max}, got {h!r}")
     eta = _in_range("eta", eta, ETA_RANGE)

@@ -26,8 +26,7 @@ ACTIVATIONS = ("tanh", "softplus")
 
 def activation(name: str):
     r"""The activation :math:`\sigma` and its derivative :math:`\sigma'` by name (chapter 9)."""
-    if not isinstance(name, str):
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {_validate.describe(name)}")
+    _check_activation("name", name)
     if name == "tanh":
         return np.tanh, lambda z: 1.0 / np.cosh(np.clip(z, -350.0, 350.0)) ** 2
     if name == "softplus":
@@ -38,7 +37,12 @@ def activation(name: str):
             return 0.5 * (1.0 + np.tanh(0.5 * z))
 
         return softplus, sigmoid
-    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+    raise AssertionError(name)  # pragma: no cover - checked above
+
+
+def _check_activation(label, name):
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"{label} must be one of {ACTIVATIONS} (the activation), got {_validate.describe(name)}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +81,7 @@ class Network:
             raise ValueError(f"X must have d_0 = {widths[0]} columns, got shape {X.shape}")
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"y must have one target per row of X ({X.shape[0]}), got {y.shape[0]}")
-        activation(self.act)
+        _check_activation("act", self.act)
         shapes = tuple((widths[j + 1], widths[j]) for j in range(len(widths) - 1)) + ((1, widths[-1]),)
         X.setflags(write=False)
         y.setflags(write=False)
