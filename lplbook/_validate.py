@@ -19,6 +19,7 @@ drop the imaginary part); so are strings, ``None`` and other objects. Scalars
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -195,3 +196,32 @@ def loss_object(name: str, value, needed=("value_and_grad", "mu", "K", "min_valu
 
 def _count_nonfinite(arr: np.ndarray) -> int:
     return int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+
+
+class overflow_guard(contextlib.ContextDecorator):
+    """Turn a floating-point overflow on finite but huge input into a ``ValueError`` naming the inputs.
+
+    Used as a decorator (or ``with`` block) on public functions that are not called inside the
+    loop of :func:`lplbook.gd.run`: their body runs under ``np.errstate(over="raise",
+    invalid="raise")``, and an overflow (NumPy's or Python's ``OverflowError``) raises
+    ``ValueError("the inputs (W1, W2) are too large ...")`` instead of a ``RuntimeWarning`` and an
+    ``inf``/``nan`` result. Nested ``np.errstate`` blocks inside the body keep their own settings;
+    nothing changes for input that does not overflow.
+    """
+
+    def __init__(self, *names: str):
+        self.names = ", ".join(names)
+        self._states: list = []
+
+    def __enter__(self):
+        state = np.errstate(over="raise", invalid="raise")
+        state.__enter__()
+        self._states.append(state)
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        self._states.pop().__exit__(kind, exc, tb)
+        if kind is not None and issubclass(kind, (FloatingPointError, OverflowError)):
+            raise ValueError(f"the inputs ({self.names}) are too large: computing with them overflows "
+                             f"float64 ({exc})") from exc
+        return False

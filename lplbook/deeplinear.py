@@ -33,6 +33,7 @@ def _layers(Ws) -> list[np.ndarray]:
     return layers
 
 
+@_validate.overflow_guard("Ws")
 def end_to_end(Ws) -> np.ndarray:
     r"""The end-to-end matrix :math:`W_{1:N} = W_N\cdots W_1`, shape :math:`(d_N, d_0)` (chapter 7)."""
     layers = _layers(Ws)
@@ -42,6 +43,7 @@ def end_to_end(Ws) -> np.ndarray:
     return W
 
 
+@_validate.overflow_guard("Ws")
 def balancedness(Ws) -> float:
     r"""The smallest :math:`\delta` with :math:`\|W_{j+1}^\top W_{j+1} - W_jW_j^\top\|_F \le \delta` for all :math:`j` (chapter 7)."""
     layers = _layers(Ws)
@@ -52,6 +54,7 @@ def balancedness(Ws) -> float:
     )
 
 
+@_validate.overflow_guard("W", "Phi")
 def deficiency_margin(W, Phi) -> float:
     r"""The largest :math:`c` with :math:`\|W - \Phi\|_F \le \sigma_{\min}(\Phi) - c` (chapters 5 and 7).
 
@@ -90,18 +93,21 @@ def _theorem_inputs(c, N, Phi):
     return c, N, norm
 
 
+@_validate.overflow_guard("c", "N", "Phi")
 def delta_bound(c, N, Phi) -> float:
     r"""The balancedness the theorem allows, :math:`\delta \le c^2/(256N^3\|\Phi\|_F^{2(N-1)/N})` (chapter 7)."""
     c, N, norm = _theorem_inputs(c, N, Phi)
     return c**2 / (256 * N**3 * norm ** (2 * (N - 1) / N))
 
 
+@_validate.overflow_guard("c", "N", "Phi")
 def step_bound(c, N, Phi) -> float:
     r"""The step the theorem allows, :math:`\eta \le c^{(4N-2)/N}/(6144N^3\|\Phi\|_F^{(6N-4)/N})` (chapters 5 and 7)."""
     c, N, norm = _theorem_inputs(c, N, Phi)
     return c ** ((4 * N - 2) / N) / (6144 * N**3 * norm ** ((6 * N - 4) / N))
 
 
+@_validate.overflow_guard("c", "N", "Phi", "eta", "loss0", "eps")
 def iteration_bound(c, N, Phi, eta, loss0, eps) -> float:
     r"""Steps that suffice for :math:`\ell(T) \le \varepsilon`: :math:`\log(\ell(0)/\varepsilon)/(\eta c^{2(N-1)/N})` (chapter 7).
 
@@ -149,6 +155,7 @@ def _products(layers):
     return prefix, suffix
 
 
+@_validate.overflow_guard("Ws", "Phi")
 def loss(Ws, Phi) -> float:
     r"""The whitened loss :math:`\tfrac12\|W_N\cdots W_1 - \Phi\|_F^2` (chapter 7)."""
     layers, Phi = _check_network(Ws, Phi)
@@ -156,6 +163,7 @@ def loss(Ws, Phi) -> float:
     return float(0.5 * np.vdot(E, E))
 
 
+@_validate.overflow_guard("Ws", "Phi")
 def grads(Ws, Phi) -> tuple[np.ndarray, ...]:
     r"""Gradients :math:`\nabla_{W_j} = (W_N\cdots W_{j+1})^\top (W_{1:N} - \Phi)(W_{j-1}\cdots W_1)^\top` (chapter 7)."""
     layers, Phi = _check_network(Ws, Phi)
@@ -249,6 +257,7 @@ def _random_orthogonal(d, rng):
     return Q * np.sign(np.diag(R))
 
 
+@_validate.overflow_guard("A")
 def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
     r"""Layers with end-to-end matrix exactly :math:`A` that are 0-balanced (chapter 7).
 
@@ -309,6 +318,7 @@ def gaussian_init(widths, std, rng) -> list[np.ndarray]:
     return [std * rng.standard_normal((d[j], d[j - 1])) for j in range(1, len(d))]
 
 
+@_validate.overflow_guard("X", "Y")
 def whiten(X, Y):
     r"""Whiten a regression data set into the target :math:`\Phi` of the whitened loss (chapter 7).
 

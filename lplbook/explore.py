@@ -235,9 +235,14 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     max_iter = _validate.positive_int("max_iter", max_iter)
     loss = problem.loss
     start = problem.start(scale)
-    eta_adaptive = twolayer.adaptive_step(loss, *start)
-    eta_naive = 2.0 / (loss.K * twolayer.T_extremes(*start)[1])
-    tol = rtol * (twolayer.loss(loss, *start) - loss.min_value)
+    try:
+        eta_adaptive = twolayer.adaptive_step(loss, *start)
+        eta_naive = 2.0 / (loss.K * twolayer.T_extremes(*start)[1])
+        tol = rtol * (twolayer.loss(loss, *start) - loss.min_value)
+    except ValueError as exc:
+        if "too large" not in str(exc):
+            raise
+        raise ValueError(f"scale must keep the start finite, got scale = {scale!r}: {exc}") from exc
 
     def record(x, f, g):
         local = twolayer.local_constants(loss, *x, eta)

@@ -69,6 +69,7 @@ class Network:
     shapes: tuple = field(init=False)
     size: int = field(init=False)
 
+    @_validate.overflow_guard("X", "y")
     def __post_init__(self):
         if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__iter__"):
             raise ValueError(f"widths must be a sequence of integers, got {_validate.describe(self.widths)}")
@@ -124,6 +125,7 @@ class Network:
         return Ws
 
     # -- forward and backward ----------------------------------------------------------
+    @_validate.overflow_guard("theta", "X")
     def outputs(self, theta, X=None) -> np.ndarray:
         r"""Network outputs :math:`\Psi(x_i)` for the rows of ``X`` (default: the training inputs)."""
         sigma, _ = activation(self.act)
@@ -141,8 +143,11 @@ class Network:
         r"""The loss :math:`f(\theta) = \tfrac12\|\Psi(X) - y\|^2` and its gradient by backpropagation."""
         if check:
             theta = _validate.finite_array("theta", theta)
+            self.unflatten(theta)  # checks the shape
+            with _validate.overflow_guard("theta"):
+                return self.value_and_grad(theta, check=False)
         sigma, dsigma = activation(self.act)
-        Ws = self.unflatten(theta) if check else self._unflatten(theta)
+        Ws = self._unflatten(theta)
         H = [self.X.T]  # H[l]: activations of layer l, shape (d_l, n)
         Z = []
         for W in Ws[:-1]:

@@ -59,7 +59,7 @@ def bound_curve(ax, gap0: float, factors, n_steps: int | None = None, **kwargs):
     """
     _validate.axes("ax", ax)
     gap0 = _validate.positive("gap0", gap0)
-    factors = _validate.finite_array("factors", factors, allow_empty=False)
+    factors = _validate.finite_array("factors", factors)  # empty: a run of no steps, the bound at t = 0
     if factors.ndim > 1:
         raise ValueError(f"factors must be one number or a 1-d array, got shape {factors.shape}")
     if factors.ndim == 0:

@@ -39,7 +39,8 @@ def descent_factor(mu: float, K: float, eta):
     eta_arr = _validate.finite_array("eta", eta)
     if np.any(eta_arr <= 0):
         raise ValueError(f"eta must be > 0, got {eta!r}")
-    factor = 1.0 - 2.0 * mu * eta_arr + mu * K * eta_arr**2
+    with np.errstate(over="ignore"):  # a huge step gives the factor inf, without a warning
+        factor = 1.0 - 2.0 * mu * eta_arr + mu * K * eta_arr**2
     return float(factor) if factor.ndim == 0 else factor
 
 

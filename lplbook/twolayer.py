@@ -63,12 +63,14 @@ def _spectral_norm(M):
     return float(np.sqrt(_eigvalsh_psd(G)[-1]))
 
 
+@_validate.overflow_guard("W1", "W2")
 def loss(loss, W1, W2) -> float:
     r""":math:`L(W_1, W_2) = \ell(W_1 W_2)` (chapter 2)."""
     W1, W2 = _check_factors(loss, W1, W2)
     return loss.value(W1 @ W2)
 
 
+@_validate.overflow_guard("W1", "W2")
 def grads(loss, W1, W2) -> tuple[np.ndarray, np.ndarray]:
     r"""The gradients :math:`(G_1, G_2) = (\nabla\ell(W) W_2^\top,\ W_1^\top\nabla\ell(W))` (chapter 2)."""
     W1, W2 = _check_factors(loss, W1, W2)
@@ -76,6 +78,7 @@ def grads(loss, W1, W2) -> tuple[np.ndarray, np.ndarray]:
     return grad_l @ W2.T, W1.T @ grad_l
 
 
+@_validate.overflow_guard("W1", "W2")
 def imbalance(W1, W2) -> np.ndarray:
     r"""The imbalance :math:`D = W_1^\top W_1 - W_2 W_2^\top`, shape (h, h) (chapters 2 and 4)."""
     W1, W2 = _check_pair(W1, W2)
@@ -133,6 +136,7 @@ def objective(loss) -> Objective:
 # ---------------------------------------------------------------------------
 # the operator T and the local constants (chapter 3)
 # ---------------------------------------------------------------------------
+@_validate.overflow_guard("W1", "W2", "E")
 def apply_T(W1, W2, E) -> np.ndarray:
     r"""The operator :math:`\mathcal T(E) = W_1W_1^\top E + E\,W_2^\top W_2` (chapter 3).
 
@@ -148,12 +152,14 @@ def apply_T(W1, W2, E) -> np.ndarray:
     return W1 @ (W1.T @ E) + (E @ W2.T) @ W2
 
 
+@_validate.overflow_guard("W1", "W2")
 def gram_eigenvalues(W1, W2) -> tuple[np.ndarray, np.ndarray]:
     r"""Ascending eigenvalues of :math:`W_1W_1^\top` (n of them) and :math:`W_2^\top W_2` (m) (chapter 3)."""
     W1, W2 = _check_pair(W1, W2)
     return _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
 
 
+@_validate.overflow_guard("W1", "W2")
 def T_spectrum(W1, W2) -> np.ndarray:
     r"""All :math:`nm` eigenvalues :math:`\lambda_i(W_1W_1^\top) + \lambda_j(W_2^\top W_2)` of
     :math:`\mathcal T`, ascending (chapter 3).
@@ -165,6 +171,7 @@ def T_spectrum(W1, W2) -> np.ndarray:
     return np.sort((lam1[:, None] + lam2[None, :]).ravel())
 
 
+@_validate.overflow_guard("W1", "W2")
 def T_extremes(W1, W2) -> tuple[float, float]:
     r""":math:`(\lambda_{\min}(\mathcal T), \lambda_{\max}(\mathcal T))`, each a sum of Gram extremes (chapter 3)."""
     lam1, lam2 = gram_eigenvalues(W1, W2)
@@ -211,6 +218,7 @@ def _K_loc(K, grad_ell_spectral, T_max, grad_norm, eta):
         return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
 
 
+@_validate.overflow_guard("W1", "W2")
 def local_constants(loss, W1, W2, eta) -> LocalConstants:
     r"""Every local constant of chapter 3 at :math:`(W_1, W_2)`, from one residual.
 
@@ -244,6 +252,7 @@ def local_constants(loss, W1, W2, eta) -> LocalConstants:
     )
 
 
+@_validate.overflow_guard("W1", "W2")
 def local_pl_constant(loss, W1, W2) -> float:
     r"""Local PL constant :math:`\mu_{\rm loc} = \mu\,(\lambda_{\min}(W_1W_1^\top) + \lambda_{\min}(W_2^\top W_2))` (chapter 3).
 
@@ -297,6 +306,7 @@ def _step_from_parts(K, a, s_sq, g, theta) -> float:
     return float(_solve_step(K, a, math.sqrt(max(s_sq, 0.0)), g, theta))
 
 
+@_validate.overflow_guard("W1", "W2")
 def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     r"""The step :math:`\eta` solving :math:`\eta\,K_{\rm loc}(\eta) = \theta` (chapters 3 and 5).
 
@@ -322,6 +332,7 @@ def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     return _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
 
 
+@_validate.overflow_guard("W1", "W2")
 def initial_curvature_step(loss, W1, W2) -> float:
     r"""The constant step :math:`1/(K\lambda_{\max}(\mathcal T_0))` at the initialization (chapter 5).
 
@@ -551,6 +562,7 @@ class BatchAdaptiveStep(gd.BatchStepPolicy):
 # ---------------------------------------------------------------------------
 # the imbalance and lower bounds on lambda_min(T) (chapter 4)
 # ---------------------------------------------------------------------------
+@_validate.overflow_guard("W1", "W2")
 def imbalance_spectrum(W1, W2) -> np.ndarray:
     r"""All :math:`h` eigenvalues of :math:`D = W_1^\top W_1 - W_2W_2^\top`, ascending (chapter 4).
 
@@ -603,6 +615,7 @@ class GramLowerBounds:
     margin_only: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def gram_lower_bounds(W1, W2) -> GramLowerBounds:
     r"""Lower bounds on :math:`\lambda_{\min}(W_1W_1^\top)`, :math:`\lambda_{\min}(W_2^\top W_2)` from
     imbalance and margin (chapter 4, where they are proved).
@@ -742,6 +755,7 @@ class XMTMV25Init:
     K: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv25_init(loss, W1, W2) -> XMTMV25Init:
     r"""The initialization quantities :math:`\lambda_\pm, \underline\Delta, \Delta_\pm, \beta_{1,2}, \alpha_{1,2}`
     of [XMTMV25, Table 2] at :math:`(W_1, W_2)` (chapters 4 and 5).
@@ -777,6 +791,7 @@ def _xmtmv25_K_coefficients(K, T_max, sigma_max_W, gap):
     return K * T_max + root, 3.0 * K * T_max * root, 6.0 * K * K * sigma_max_W * max(gap, 0.0)
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv25_smoothness(loss, W1, W2, eta) -> float:
     r"""The local smoothness constant :math:`K_t` of [XMTMV25, Thm 3.1, eq. (12)] (chapter 3).
 
@@ -968,6 +983,7 @@ def _check_c_d(c, d):
     return c, d
 
 
+@_validate.overflow_guard("W1", "W2", "c", "d")
 def xmtmv25_eta_max(loss, W1, W2, c: float = 0.5, d: float = 2.0) -> XMTMV25EtaMax:
     r""":math:`\eta_0^{(1)}, \eta_0^{(2)}, \eta_0^{(3)}` and :math:`\eta_{\max}` of [XMTMV25, Thm E.1] (chapter 5).
 
@@ -1031,6 +1047,7 @@ class XMTMV25Step(_LoggingPolicy):
         The constants of Theorem E.1 (Theorem 3.2: ``c = 0.5, d = 2``).
     """
 
+    @_validate.overflow_guard("W1", "W2", "eta0", "c", "d")
     def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0):
         if not isinstance(h, str) or h not in ("rho", "rho_bar"):
             raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
@@ -1109,6 +1126,7 @@ class XMTMV23Init:
     gap0: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv23_init(loss, W1, W2) -> XMTMV23Init:
     r"""The quantities :math:`p_1, p_2, \alpha_0, \beta_0` of [XMTMV23, Table 2] at :math:`(W_1, W_2)` (chapter 4).
 
@@ -1182,6 +1200,7 @@ def _check_c1_c2(c1, c2):
     return c1, c2
 
 
+@_validate.overflow_guard("W1", "W2", "c1", "c2")
 def xmtmv23_eta_max(loss, W1, W2, c1: float = 0.5, c2: float = 1.5) -> XMTMV23EtaMax:
     r"""The constant step bound :math:`\eta_{\max} = \min(\eta_1^{\max}, \eta_2^{\max})` of [XMTMV23, Thm 3.1, eq. (29)] (chapter 5).
 
@@ -1228,6 +1247,7 @@ class XMTMV23Step(_LoggingPolicy):
         Slack constants, :math:`0 < c_1 < 1 < c_2` (the paper's experiments: 0.5 and 1.5).
     """
 
+    @_validate.overflow_guard("W1", "W2", "c1", "c2")
     def __init__(self, loss, W1, W2, adaptive: bool = True, c1: float = 0.5, c2: float = 1.5):
         if not isinstance(adaptive, bool):
             raise ValueError(f"adaptive must be True or False, got {adaptive!r}")

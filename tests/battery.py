@@ -326,6 +326,7 @@ accept(["networks.Network"], ["y"], ["shape"], "a column (n, 1) of targets is re
 accept(["deeplinear.BatchObjective"], ["Phi"], ["shape"], "a 3-d Phi is one target per run (documented)")
 accept(["twolayer.XMTMV25Rate.K_bar", "twolayer.XMTMV25Rate.bound"], ["t"], ["empty"],
        "an empty array of iterations gives an empty array")
+accept(["plotting.bound_curve"], ["factors"], ["empty"], "no factors (a run of no steps) draw the bound at t = 0")
 accept(["rates.descent_factor"], ["eta"], ["empty"], "an empty array of steps gives an empty array of factors")
 accept(["plotting.gap_curve"], ["losses"], ["inf"],
        "+inf is the overflowed loss of a diverged run (gd.run records it); it is left out of the curve")
