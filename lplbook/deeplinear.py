@@ -184,7 +184,10 @@ class Objective:
 
     def check_start(self, x0) -> None:
         """Check the starting layers against Phi once (:func:`lplbook.gd.run` calls it)."""
-        _check_network(list(x0) if isinstance(x0, tuple) else x0, self.Phi)
+        try:
+            _check_network(list(x0) if isinstance(x0, tuple) else x0, self.Phi)
+        except ValueError as exc:
+            raise ValueError(f"x0 = (W_1, ..., W_N) must fit Phi: {exc}") from exc
 
     def __call__(self, Ws):
         prefix, suffix = _products(list(Ws))

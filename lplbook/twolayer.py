@@ -114,7 +114,10 @@ class Objective:
         """Check a starting point ``(W1, W2)`` against the loss once (:func:`lplbook.gd.run` calls it)."""
         if not isinstance(x0, (tuple, list)) or len(x0) != 2:
             raise ValueError(f"x0 must be the pair of factors (W1, W2), got {_validate.describe(x0)}")
-        _check_factors(self.loss, *x0)
+        try:
+            _check_factors(self.loss, *x0)
+        except ValueError as exc:
+            raise ValueError(f"x0 = (W1, W2) must fit the loss: {exc}") from exc
 
 
 def _unchecked(loss):

@@ -11,6 +11,7 @@ Used by ``tests/test_bad_input_battery.py`` (the counts) and ``tests/test_bad_in
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -304,21 +305,18 @@ def accept(names, params, kinds, reason):
 accept(["gd.run"], ["f_star", "gtol", "record"], ["none"], "None is the documented default: not given")
 accept(["gd.run_batch"], ["f_star", "gtol"], ["none"], "None is the documented default: not given")
 accept(["networks.Network.outputs"], ["X"], ["none"], "None is the documented default: the training inputs")
-accept(["plotting.bound_curve"], ["n_steps"], ["none"], "None is the documented default (factors is an array)")
 accept(["glue.rounded", "glue.stated"], ["digits"], ["none"], "None keeps the float as it is (documented)")
 # --- numbers that may be negative ---------------------------------------------------------
-accept(["gd.run", "gd.run_batch", "gd.Trace.gaps", "gd.Trace.factors", "gd.step_factors", "plotting.gap_curve",
+accept(["gd.run", "gd.Trace.gaps", "gd.Trace.factors", "gd.step_factors", "plotting.gap_curve",
         "rates.pl_ratio"], ["f_star"], ["negative"], "an optimal value may be negative")
-accept(["gd.step_factors", "plotting.gap_curve", "criterion.pl_ratio", "rates.pl_ratio"], ["losses", "f"],
-       ["negative"], "losses may be negative")
+accept(["gd.step_factors", "plotting.gap_curve"], ["losses"], ["negative"], "losses may be negative")
+accept(["rates.pl_ratio"], ["f"], ["negative"], "values may be negative (the PL ratio is nan where f <= f*)")
 accept(["glue.rounded", "glue.stated"], ["value"], ["negative"], "any real number can be stated")
 accept(["plotting.bound_curve"], ["factors"], ["negative"], "a factor bound may be negative (then it is not drawn)")
 # --- arrays where a number is expected, by design ---------------------------------------------
 accept(["rates.descent_factor"], ["eta"], ["shape"], "eta may be an array of steps (documented)")
 accept(["twolayer.XMTMV25Rate.K_bar", "twolayer.XMTMV25Rate.bound"], ["t"], ["shape"],
        "t may be any array of iterations (documented)")
-accept(["criterion.pl_ratio", "rates.pl_ratio"], ["f", "grad_sq_norm"], ["shape"],
-       "any shape; a mismatch between the two is reported (naming grad_sq_norm)")
 accept(["plotting.bound_curve"], ["factors"], ["shape"], "factors may be one number or one per step (documented)")
 accept(["criterion.alpha_sampled"], ["x0"], ["shape"], "x0 is flattened (documented: any shape)")
 accept(["losses.LogisticRidgeLoss"], ["y"], ["shape"], "y of shape (N,) or (N, 1) (documented)")
@@ -331,9 +329,10 @@ accept(["rates.descent_factor"], ["eta"], ["empty"], "an empty array of steps gi
 accept(["plotting.gap_curve"], ["losses"], ["inf"],
        "+inf is the overflowed loss of a diverged run (gd.run records it); it is left out of the curve")
 # --- SymPy input: symbolic numbers, complex ones included, are legitimate expressions ------------
-accept(["symbolic.is_identity"], ["lhs", "rhs"], ["complex", "nan", "inf", "negative"], "SymPy numbers are expressions")
-accept(["symbolic.gradient", "symbolic.gd_step", "symbolic.after_step"], ["f", "expr", "eta"],
-       ["complex", "nan", "inf", "negative"], "SymPy numbers are expressions")
+accept(["symbolic.is_identity"], ["lhs", "rhs"], ["complex"], "SymPy numbers, complex ones included, are expressions")
+for _name, _params in (("symbolic.gradient", ["f"]), ("symbolic.gd_step", ["f", "eta"]),
+                       ("symbolic.after_step", ["expr", "f", "eta"])):
+    accept([_name], _params, ["complex"], "SymPy numbers, complex ones included, are expressions")
 
 
 @dataclass
@@ -388,7 +387,9 @@ def bad_values(value) -> dict:
                     negative=[-1] + value[1:])
     if isinstance(value, list):  # sequences of objects (losses, SymPy symbols)
         return dict(type="abc", none=None, empty=[], shape=[value])
-    # objects: losses, generators, networks, axes, problems, callables, SymPy expressions
+    if isinstance(value, sp.Basic):  # SymPy expressions: a complex number is one too
+        return dict(complex=1 + 2j, type="abc", none=None, shape=np.zeros(3))
+    # objects: losses, generators, networks, axes, problems, callables
     return dict(type="abc", none=None, shape=np.zeros(3))
 
 
@@ -442,8 +443,6 @@ def classify(name, param, kind, bad) -> Outcome:
         return Outcome(name, param, kind, "silent")
     if isinstance(exc, (ValueError, TypeError)) and _names(exc, param):
         return Outcome(name, param, kind, "rejected", str(exc)[:120])
-    if kind in accepted and isinstance(exc, (ValueError, TypeError)):
-        return Outcome(name, param, kind, "rejected", str(exc)[:120])
     return Outcome(name, param, kind, "unrelated", f"{type(exc).__name__}: {str(exc)[:160]}")
 
 
@@ -453,8 +452,10 @@ ALIASES = {"x0": ("x0", "W", "theta", "objective"), "losses": ("losses",), "sour
 
 
 def _names(exc, param) -> bool:
+    """The message names the argument: as a word (``f`` in "f must be", not in "finite")."""
     text = str(exc)
-    return any(alias in text for alias in ALIASES.get(param, (param,)))
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(alias)}(?![A-Za-z0-9_])", text)
+               for alias in ALIASES.get(param, (param,)))
 
 
 def cases():
