@@ -213,7 +213,7 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     scale : float
         Initialization scale :math:`\sigma > 0`.
     rtol : float
-        Target gap relative to the initial gap, > 0.
+        Target gap relative to the initial gap, in (0, 1].
     max_iter : int
         Cap on the number of steps.
 
@@ -224,14 +224,14 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     Raises
     ------
     ValueError
-        If ``problem`` is not a :class:`PhaseMapProblem`, or ``eta``, ``scale`` or ``rtol`` is not a
-        finite number > 0, or ``max_iter`` is not an integer >= 1.
+        If ``problem`` is not a :class:`PhaseMapProblem`, or ``eta`` or ``scale`` is not a
+        finite number > 0, ``rtol`` is not in (0, 1], or ``max_iter`` is not an integer >= 1.
     """
     if not isinstance(problem, PhaseMapProblem):
         raise ValueError(f"problem must be an explore.PhaseMapProblem, got {type(problem).__name__}")
     eta = _validate.positive("eta", eta)
     scale = _validate.positive("scale", scale)
-    rtol = _validate.positive("rtol", rtol)
+    rtol = _rtol(rtol)
     max_iter = _validate.positive_int("max_iter", max_iter)
     loss = problem.loss
     start = problem.start(scale)
@@ -380,7 +380,7 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
         raise ValueError(f"h must be <= h_max = {h_max}, got {h!r}")
     eta = _in_range("eta", eta, ETA_RANGE)
     scale = _in_range("scale", scale, SCALE_RANGE)
-    rtol = _validate.positive("rtol", rtol)
+    rtol = _rtol(rtol)
     max_iter = _validate.positive_int("max_iter", max_iter)
 
     def log_slider(value, bounds, description):
@@ -422,6 +422,13 @@ def _png(run: ExploreRun) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _rtol(rtol) -> float:
+    rtol = _validate.positive("rtol", rtol)
+    if rtol > 1:
+        raise ValueError(f"rtol must be in (0, 1] (a target gap at most the initial gap), got {rtol!r}")
+    return rtol
 
 
 def _in_range(name, value, bounds) -> float:

@@ -113,7 +113,7 @@ def as_policy(step) -> StepPolicy:
         return Schedule(step)
     if isinstance(step, (numbers.Real, np.floating, np.integer)) and not isinstance(step, bool):
         return Constant(_validate.positive("step", step))
-    raise ValueError(f"step must be a number > 0, a StepPolicy or a callable of t, got {step!r}")
+    raise ValueError(f"step must be a real number > 0, a StepPolicy or a callable of t, got {_validate.describe(step)}")
 
 
 # ---------------------------------------------------------------------------

@@ -332,7 +332,10 @@ def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     G1, G2 = grad_l @ W2.T, W1.T @ grad_l
     g = float(np.sqrt(np.vdot(G1, G1) + np.vdot(G2, G2)))
     s_sq = float(np.linalg.eigvalsh(W1 @ W1.T)[-1] + np.linalg.eigvalsh(W2.T @ W2)[-1])
-    return _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
+    eta = _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
+    if not math.isfinite(eta):  # Newton's start theta / K_loc(0) overflowed
+        raise ValueError(f"theta is too large for the step to be computed in float64, got {theta!r}")
+    return eta
 
 
 @_validate.overflow_guard("W1", "W2")
