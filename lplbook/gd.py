@@ -358,9 +358,17 @@ def run(
     Raises
     ------
     ValueError
-        On a non-finite ``x0``, a step that is not > 0, a non-positive ``max_iter``,
-        ``tol``, ``gtol`` or ``divergence_factor``, a non-finite initial loss, or a
-        step policy that returns a step that is not a finite number > 0.
+        On a non-finite, complex or empty ``x0``, a step that is not > 0, a non-positive
+        ``max_iter``, a negative ``tol`` or ``gtol``, ``divergence_factor < 1``, a non-finite
+        initial loss, an ``x0`` that does not fit an objective of lplbook (checked once, with
+        its ``check_start``), a first gradient without the structure, shapes and real dtype of
+        ``x0`` or that is ``x0`` itself (checked once; the loop does not re-check), or a step
+        policy that returns a step that is not a finite number > 0.
+
+    Notes
+    -----
+    A tuple ``x0``, or a list of NumPy arrays, is a tuple of factors; any other ``x0`` (a list
+    of numbers included) is one array. Integer and boolean arrays are converted to float.
     """
     policy = as_policy(step)
     max_iter = _validate.positive_int("max_iter", max_iter)
@@ -603,6 +611,14 @@ def run_batch(
     -------
     list of Trace
         One trace per run, in batch order (``path`` and ``records`` are not kept).
+
+    Raises
+    ------
+    ValueError
+        As :func:`run`, and on an empty batch, an ``x0`` that does not fit the objective's
+        batch (its ``check_start``, e.g. another batch size), ``tol``, ``f_star`` or an array
+        of steps that is neither one number nor one per run, a :class:`PerRunConstant` with
+        another number of steps, or first losses that are not one real number per run.
     """
     max_iter = _validate.positive_int("max_iter", max_iter)
     if gtol is not None:
