@@ -264,11 +264,13 @@ def _check_gradient(g, x) -> None:
     else:
         pairs = [("", g, x)]
     for label, gi, xi in pairs:
-        if not isinstance(gi, np.ndarray) or gi.dtype.kind not in "biuf" or gi.shape != xi.shape:
-            got = (f"dtype {gi.dtype}, shape {gi.shape}" if isinstance(gi, np.ndarray)
-                   else _validate.describe(gi))
+        # a NumPy or Python scalar is the gradient of a 0-d x
+        arr = gi if isinstance(gi, np.ndarray) else (
+            np.asarray(gi) if isinstance(gi, (numbers.Number, np.generic)) else None)
+        if arr is None or arr.dtype.kind not in "biuf" or arr.shape != xi.shape:
+            got = (f"dtype {arr.dtype}, shape {arr.shape}" if arr is not None else _validate.describe(gi))
             raise ValueError(f"{what}: gradient{label} must be a real array of shape {xi.shape}, got {got}")
-        if np.shares_memory(gi, xi):
+        if isinstance(gi, np.ndarray) and np.shares_memory(gi, xi):
             raise ValueError(f"{what}: gradient{label} must be a new array, not x{label} itself or a view "
                              f"of it (the step would overwrite it)")
 

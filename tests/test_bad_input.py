@@ -455,3 +455,10 @@ def test_strings_and_objects_are_not_arrays_of_numbers(value):
 def test_bad_values_cover_every_kind():
     assert set(bad_values(np.ones((2, 2)))) | set(bad_values(1.0)) == {
         "complex", "nan", "inf", "shape", "type", "none", "empty", "negative"}
+
+
+def test_a_scalar_gradient_of_a_0d_start_is_accepted():
+    # chapter 1 runs gd on functions of one real variable: x0 is 0-d, the gradient a NumPy or Python scalar
+    for grad in (lambda x: np.float64(2 * x), lambda x: float(2 * x)):
+        trace = gd.run(lambda x: (float(x * x), grad(x)), np.array(1.0), 0.25, max_iter=5)
+        assert trace.status == "max_iter" and float(trace.x) == 0.5**5
