@@ -113,7 +113,8 @@ def as_policy(step) -> StepPolicy:
         return Schedule(step)
     if isinstance(step, (numbers.Real, np.floating, np.integer)) and not isinstance(step, bool):
         return Constant(_validate.positive("step", step))
-    raise ValueError(f"step must be a real number > 0, a StepPolicy or a callable of t, got {_validate.describe(step)}")
+    raise ValueError(f"step must be a real number > 0, a StepPolicy or a callable of t, "
+                     f"got {_validate.describe(step)}")
 
 
 # ---------------------------------------------------------------------------
@@ -241,7 +242,8 @@ def _copy_start(x0):
     if _is_factors(x0):
         if len(x0) == 0:
             raise ValueError("x0 must not be an empty tuple")
-        return tuple(_validate.finite_array(f"x0[{i}]", xi, allow_empty=False).copy() for i, xi in enumerate(x0))
+        return tuple(_validate.finite_array(f"x0[{i}]", xi, allow_empty=False).copy()
+                     for i, xi in enumerate(x0))
     return _validate.finite_array("x0", x0, allow_empty=False).copy()
 
 
