@@ -422,7 +422,10 @@ def run(
             status, message = "converged", done
         while not done and t < max_iter:
             eta = policy(t, x, f, g)
-            eta_f = float(eta) if np.isscalar(eta) else np.nan
+            try:  # free unless it raises: a complex or non-numeric step from a user's policy
+                eta_f = float(eta) if np.isscalar(eta) and not isinstance(eta, str) else np.nan
+            except (TypeError, ValueError):
+                eta_f = np.nan
             if not (np.isfinite(eta_f) and eta_f > 0):
                 raise ValueError(f"step must give eta_t > 0, got eta_{t} = {eta!r}")
             _step_in_place(x, eta_f, g)

@@ -462,3 +462,8 @@ def test_a_scalar_gradient_of_a_0d_start_is_accepted():
     for grad in (lambda x: np.float64(2 * x), lambda x: float(2 * x)):
         trace = gd.run(lambda x: (float(x * x), grad(x)), np.array(1.0), 0.25, max_iter=5)
         assert trace.status == "max_iter" and float(trace.x) == 0.5**5
+
+
+@pytest.mark.parametrize("eta", [1j, "0.1", None, np.nan, -1.0, np.array([0.1, 0.2])])
+def test_a_schedule_that_gives_a_bad_step(eta):
+    raises_named("step", lambda: gd.run(LOSS, np.zeros((3, 2)), lambda t: eta, max_iter=3), kind=ValueError)
