@@ -214,8 +214,8 @@ def test_a_list_of_numbers_is_an_array_and_a_list_of_arrays_the_factors():
     (NET, np.ones(NET.size + 1)),
 ])
 def test_gd_run_checks_x0_against_the_objective(objective, x0):
-    raises_named("x0", lambda: gd.run(objective, x0, 1e-3, max_iter=3), kind=ValueError) if not isinstance(
-        objective, networks.Network) else raises_named("theta", lambda: gd.run(objective, x0, 1e-3, max_iter=3))
+    name = "theta" if isinstance(objective, networks.Network) else "x0"  # a network's parameter is theta
+    raises_named(name, lambda: gd.run(objective, x0, 1e-3, max_iter=3), kind=ValueError)
 
 
 @pytest.mark.parametrize("kwargs,name", [
