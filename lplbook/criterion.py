@@ -48,20 +48,21 @@ def alpha_sampled(objective, x0, r, rng, n_samples: int = 1000) -> float:
     n_samples : int
     """
     value_and_grad = objective.value_and_grad if hasattr(objective, "value_and_grad") else objective
-    x0 = _validate.finite_array("x0", x0).reshape(-1)
+    _validate.function("objective", value_and_grad, "a callable x -> (f, grad) or have a value_and_grad method")
+    x0 = _validate.finite_array("x0", x0, allow_empty=False).reshape(-1)
     r = _validate.positive("r", r)
     n_samples = _validate.positive_int("n_samples", n_samples)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
     d = x0.size
     directions = rng.standard_normal((n_samples, d))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     radii = r * rng.uniform(size=n_samples) ** (1.0 / d)
     best = math.inf
-    for x in np.vstack([x0, x0 + radii[:, None] * directions]):
-        f, g = value_and_grad(x)
-        if f > 0:
-            best = min(best, float(np.vdot(g, g)) / f)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a huge ball may overflow
+        for x in np.vstack([x0, x0 + radii[:, None] * directions]):
+            f, g = value_and_grad(x)
+            if f > 0:
+                best = min(best, float(np.vdot(g, g)) / f)
     return best
 
 
@@ -106,6 +107,7 @@ def gd_criterion_holds(f0, r, alpha, eps) -> bool:
     eps = _validate.positive("eps", eps)
     if eps >= 1:
         raise ValueError(f"eps must be in (0, 1), got {eps}")
+    r = _validate.positive("r", r)
     return criterion_holds(f0, eps * r, alpha)
 
 
@@ -126,6 +128,7 @@ def alpha_first_layer(net, theta) -> float:
     """
     from . import networks
 
+    _validate.instance("net", net, networks.Network, "a networks.Network")
     Ws = net.unflatten(theta)
     if np.any(Ws[0] != 0):
         raise ValueError("theta must have a zero first layer W_1")

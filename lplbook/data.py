@@ -58,8 +58,7 @@ def gaussian_regression(N: int, n: int, m: int, rng, *, noise: float = 0.0):
     n = _validate.positive_int("n", n)
     m = _validate.positive_int("m", m)
     noise = _validate.nonnegative("noise", noise)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
     X = rng.standard_normal((N, n))
     Y = X @ rng.standard_normal((n, m)) + noise * rng.standard_normal((N, m))
     return X, Y

@@ -20,8 +20,9 @@ from . import _validate
 
 
 def _layers(Ws) -> list[np.ndarray]:
-    if isinstance(Ws, np.ndarray) or len(Ws) == 0:
-        raise ValueError("Ws must be a non-empty sequence of 2-d arrays W_1, ..., W_N")
+    if not isinstance(Ws, (list, tuple)) or len(Ws) == 0:
+        raise ValueError(f"Ws must be a non-empty sequence (list or tuple) of 2-d arrays W_1, ..., W_N, "
+                         f"got {_validate.describe(Ws)}")
     layers = [_validate.matrix(f"Ws[{j}]", W) for j, W in enumerate(Ws)]
     for j in range(1, len(layers)):
         if layers[j].shape[1] != layers[j - 1].shape[0]:
@@ -32,6 +33,7 @@ def _layers(Ws) -> list[np.ndarray]:
     return layers
 
 
+@_validate.overflow_guard("Ws")
 def end_to_end(Ws) -> np.ndarray:
     r"""The end-to-end matrix :math:`W_{1:N} = W_N\cdots W_1`, shape :math:`(d_N, d_0)` (chapter 7)."""
     layers = _layers(Ws)
@@ -41,6 +43,7 @@ def end_to_end(Ws) -> np.ndarray:
     return W
 
 
+@_validate.overflow_guard("Ws")
 def balancedness(Ws) -> float:
     r"""The smallest :math:`\delta` with :math:`\|W_{j+1}^\top W_{j+1} - W_jW_j^\top\|_F \le \delta` for all :math:`j` (chapter 7)."""
     layers = _layers(Ws)
@@ -51,6 +54,7 @@ def balancedness(Ws) -> float:
     )
 
 
+@_validate.overflow_guard("W", "Phi")
 def deficiency_margin(W, Phi) -> float:
     r"""The largest :math:`c` with :math:`\|W - \Phi\|_F \le \sigma_{\min}(\Phi) - c` (chapters 5 and 7).
 
@@ -89,18 +93,21 @@ def _theorem_inputs(c, N, Phi):
     return c, N, norm
 
 
+@_validate.overflow_guard("c", "N", "Phi")
 def delta_bound(c, N, Phi) -> float:
     r"""The balancedness the theorem allows, :math:`\delta \le c^2/(256N^3\|\Phi\|_F^{2(N-1)/N})` (chapter 7)."""
     c, N, norm = _theorem_inputs(c, N, Phi)
     return c**2 / (256 * N**3 * norm ** (2 * (N - 1) / N))
 
 
+@_validate.overflow_guard("c", "N", "Phi")
 def step_bound(c, N, Phi) -> float:
     r"""The step the theorem allows, :math:`\eta \le c^{(4N-2)/N}/(6144N^3\|\Phi\|_F^{(6N-4)/N})` (chapters 5 and 7)."""
     c, N, norm = _theorem_inputs(c, N, Phi)
     return c ** ((4 * N - 2) / N) / (6144 * N**3 * norm ** ((6 * N - 4) / N))
 
 
+@_validate.overflow_guard("c", "N", "Phi", "eta", "loss0", "eps")
 def iteration_bound(c, N, Phi, eta, loss0, eps) -> float:
     r"""Steps that suffice for :math:`\ell(T) \le \varepsilon`: :math:`\log(\ell(0)/\varepsilon)/(\eta c^{2(N-1)/N})` (chapter 7).
 
@@ -148,6 +155,7 @@ def _products(layers):
     return prefix, suffix
 
 
+@_validate.overflow_guard("Ws", "Phi")
 def loss(Ws, Phi) -> float:
     r"""The whitened loss :math:`\tfrac12\|W_N\cdots W_1 - \Phi\|_F^2` (chapter 7)."""
     layers, Phi = _check_network(Ws, Phi)
@@ -155,6 +163,7 @@ def loss(Ws, Phi) -> float:
     return float(0.5 * np.vdot(E, E))
 
 
+@_validate.overflow_guard("Ws", "Phi")
 def grads(Ws, Phi) -> tuple[np.ndarray, ...]:
     r"""Gradients :math:`\nabla_{W_j} = (W_N\cdots W_{j+1})^\top (W_{1:N} - \Phi)(W_{j-1}\cdots W_1)^\top` (chapter 7)."""
     layers, Phi = _check_network(Ws, Phi)
@@ -172,6 +181,13 @@ class Objective:
 
     def __init__(self, Phi):
         self.Phi = _validate.matrix("Phi", Phi)
+
+    def check_start(self, x0) -> None:
+        """Check the starting layers against Phi once (:func:`lplbook.gd.run` calls it)."""
+        try:
+            _check_network(list(x0) if isinstance(x0, tuple) else x0, self.Phi)
+        except ValueError as exc:
+            raise ValueError(f"x0 = (W_1, ..., W_N) must fit Phi: {exc}") from exc
 
     def __call__(self, Ws):
         prefix, suffix = _products(list(Ws))
@@ -192,10 +208,25 @@ class BatchObjective:
     """
 
     def __init__(self, Phi):
-        Phi = _validate.finite_array("Phi", Phi)
+        Phi = _validate.finite_array("Phi", Phi, allow_empty=False)
         if Phi.ndim not in (2, 3):
             raise ValueError(f"Phi must be 2-d (shared) or 3-d (one per run), got shape {Phi.shape}")
         self.Phi = Phi
+
+    def check_start(self, x0) -> None:
+        """Check stacked starting layers once (:func:`lplbook.gd.run_batch` calls it)."""
+        if not isinstance(x0, tuple) or len(x0) == 0:
+            raise ValueError(f"x0 must be a tuple of stacked layers, got {_validate.describe(x0)}")
+        layers = [_validate.matrix(f"x0[{j}]", W, ndim=3) for j, W in enumerate(x0)]
+        B = layers[0].shape[0]
+        for j in range(1, len(layers)):
+            _validate.shape(f"x0[{j}]", layers[j], (B, None, layers[j - 1].shape[1]))
+        target = (layers[-1].shape[1], layers[0].shape[2])
+        if self.Phi.shape[-2:] != target:
+            raise ValueError(f"x0 must end in layers of shape (d_N, d_0) = {self.Phi.shape[-2:]} (Phi's), "
+                             f"got (d_N, d_0) = {target}")
+        if self.Phi.ndim == 3 and self.Phi.shape[0] != B:
+            raise ValueError(f"x0 must stack one run per target Phi[b] ({self.Phi.shape[0]}), got {B} runs")
 
     def value_and_grad(self, x, idx):
         Ws = list(x)
@@ -217,11 +248,19 @@ class BatchObjective:
 # ---------------------------------------------------------------------------
 # initializations and data (chapter 7)
 # ---------------------------------------------------------------------------
+def _widths_list(widths) -> list[int]:
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__") or (
+            isinstance(widths, np.ndarray) and widths.ndim != 1):
+        raise ValueError(f"widths must be a sequence of integers d_0, ..., d_N, got {_validate.describe(widths)}")
+    return [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+
+
 def _random_orthogonal(d, rng):
     Q, R = np.linalg.qr(rng.standard_normal((d, d)))
     return Q * np.sign(np.diag(R))
 
 
+@_validate.overflow_guard("A")
 def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
     r"""Layers with end-to-end matrix exactly :math:`A` that are 0-balanced (chapter 7).
 
@@ -240,7 +279,7 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
         Needed when ``mix=True``.
     """
     A = _validate.matrix("A", A)
-    d = [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+    d = _widths_list(widths)
     if len(d) < 3:
         raise ValueError(f"widths must list d_0, ..., d_N with N >= 2, got {list(widths)}")
     if (d[-1], d[0]) != A.shape:
@@ -248,6 +287,8 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
     k = min(d[0], d[-1])
     if min(d[1:-1]) < k:
         raise ValueError(f"hidden widths must be >= min(d_0, d_N) = {k}, got {d[1:-1]}")
+    if not isinstance(mix, (bool, np.bool_)):
+        raise ValueError(f"mix must be True or False, got {_validate.describe(mix)}")
     if mix and not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator when mix=True")
     N = len(d) - 1
@@ -271,13 +312,16 @@ def balanced_init(A, widths, rng=None, *, mix: bool = True) -> list[np.ndarray]:
 
 def gaussian_init(widths, std, rng) -> list[np.ndarray]:
     r"""Layer-wise Gaussian initialization, entries i.i.d. :math:`\mathcal N(0, \text{std}^2)` (chapter 7)."""
-    d = [_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(widths)]
+    d = _widths_list(widths)
+    if len(d) < 2:
+        raise ValueError(f"widths must list d_0, ..., d_N with N >= 1, got {list(widths)}")
     std = _validate.positive("std", std)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     return [std * rng.standard_normal((d[j], d[j - 1])) for j in range(1, len(d))]
 
 
+@_validate.overflow_guard("X", "Y")
 def whiten(X, Y):
     r"""Whiten a regression data set into the target :math:`\Phi` of the whitened loss (chapter 7).
 

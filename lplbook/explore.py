@@ -58,6 +58,16 @@ class PhaseMapProblem:
     U0: np.ndarray
     V0: np.ndarray
 
+    def __post_init__(self):
+        # checked, not converted: phase_map_problem builds valid problems
+        loss = _validate.instance("loss", self.loss, losses.SquaredLoss, "a losses.SquaredLoss")
+        n, m = loss.shape
+        U0 = _validate.matrix("U0", self.U0)
+        _validate.shape("U0", U0, (n, None))
+        V0 = _validate.matrix("V0", self.V0)
+        _validate.shape("V0", V0, (U0.shape[1], m))
+        _width(U0.shape[1], n, m)
+
     @property
     def h(self) -> int:
         """The width :math:`h`."""
@@ -98,8 +108,7 @@ def phase_map_problem(rng, h: int = 20, *, N: int = 4, n: int = 4, m: int = 4) -
     ValueError
         If ``rng`` is not a generator, a size is not an integer >= 1, or ``h < min(n, m)``.
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
     N, n, m = (_validate.positive_int(name, v) for name, v in (("N", N), ("n", n), ("m", m)))
     h = _width(h, n, m)
     X = rng.standard_normal((N, n))
@@ -109,11 +118,11 @@ def phase_map_problem(rng, h: int = 20, *, N: int = 4, n: int = 4, m: int = 4) -
     return PhaseMapProblem(loss=loss, U0=U0, V0=V0)
 
 
-def _width(h, n, m) -> int:
+def _width(h, n, m, name: str = "h") -> int:
     if isinstance(h, bool) or not isinstance(h, (numbers.Integral, np.integer)):
-        raise ValueError(f"h must be an integer >= min(n, m) = {min(n, m)}, got {h!r}")
+        raise ValueError(f"{name} must be an integer >= min(n, m) = {min(n, m)}, got {h!r}")
     if h < min(n, m):
-        raise ValueError(f"h must be >= min(n, m) = {min(n, m)}, got {h!r}")
+        raise ValueError(f"{name} must be >= min(n, m) = {min(n, m)}, got {h!r}")
     return int(h)
 
 
@@ -204,7 +213,7 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     scale : float
         Initialization scale :math:`\sigma > 0`.
     rtol : float
-        Target gap relative to the initial gap, > 0.
+        Target gap relative to the initial gap, in (0, 1].
     max_iter : int
         Cap on the number of steps.
 
@@ -215,20 +224,25 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     Raises
     ------
     ValueError
-        If ``problem`` is not a :class:`PhaseMapProblem`, or ``eta``, ``scale`` or ``rtol`` is not a
-        finite number > 0, or ``max_iter`` is not an integer >= 1.
+        If ``problem`` is not a :class:`PhaseMapProblem`, or ``eta`` or ``scale`` is not a
+        finite number > 0, ``rtol`` is not in (0, 1], or ``max_iter`` is not an integer >= 1.
     """
     if not isinstance(problem, PhaseMapProblem):
         raise ValueError(f"problem must be an explore.PhaseMapProblem, got {type(problem).__name__}")
     eta = _validate.positive("eta", eta)
     scale = _validate.positive("scale", scale)
-    rtol = _validate.positive("rtol", rtol)
+    rtol = _rtol(rtol)
     max_iter = _validate.positive_int("max_iter", max_iter)
     loss = problem.loss
     start = problem.start(scale)
-    eta_adaptive = twolayer.adaptive_step(loss, *start)
-    eta_naive = 2.0 / (loss.K * twolayer.T_extremes(*start)[1])
-    tol = rtol * (twolayer.loss(loss, *start) - loss.min_value)
+    try:
+        eta_adaptive = twolayer.adaptive_step(loss, *start)
+        eta_naive = 2.0 / (loss.K * twolayer.T_extremes(*start)[1])
+        tol = rtol * (twolayer.loss(loss, *start) - loss.min_value)
+    except ValueError as exc:
+        if "too large" not in str(exc):
+            raise
+        raise ValueError(f"scale must keep the start finite, got scale = {scale!r}: {exc}") from exc
 
     def record(x, f, g):
         local = twolayer.local_constants(loss, *x, eta)
@@ -276,8 +290,10 @@ def plot_run(axes, run: ExploreRun):
         raise ValueError(f"run must be an explore.ExploreRun, got {type(run).__name__}")
     try:
         ax_gap, ax_prod = axes
+        _validate.axes("axes[0]", ax_gap)
+        _validate.axes("axes[1]", ax_prod)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"axes must be a pair of matplotlib Axes, got {axes!r}") from exc
+        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
     finite = run.gaps[np.isfinite(run.gaps)]
     plotting.gap_curve(ax_gap, finite, 0.0, color="C0", label="measured gap")
     if run.factors is not None and run.gaps[0] > 0:
@@ -359,12 +375,12 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     N, n, m = (_validate.positive_int(name, v) for name, v in (("N", N), ("n", n), ("m", m)))
     h = _width(h, n, m)
-    h_max = _width(h_max, n, m)
+    h_max = _width(h_max, n, m, "h_max")
     if h > h_max:
         raise ValueError(f"h must be <= h_max = {h_max}, got {h!r}")
     eta = _in_range("eta", eta, ETA_RANGE)
     scale = _in_range("scale", scale, SCALE_RANGE)
-    rtol = _validate.positive("rtol", rtol)
+    rtol = _rtol(rtol)
     max_iter = _validate.positive_int("max_iter", max_iter)
 
     def log_slider(value, bounds, description):
@@ -406,6 +422,13 @@ def _png(run: ExploreRun) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _rtol(rtol) -> float:
+    rtol = _validate.positive("rtol", rtol)
+    if rtol > 1:
+        raise ValueError(f"rtol must be in (0, 1] (a target gap at most the initial gap), got {rtol!r}")
+    return rtol
 
 
 def _in_range(name, value, bounds) -> float:

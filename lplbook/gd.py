@@ -113,7 +113,8 @@ def as_policy(step) -> StepPolicy:
         return Schedule(step)
     if isinstance(step, (numbers.Real, np.floating, np.integer)) and not isinstance(step, bool):
         return Constant(_validate.positive("step", step))
-    raise ValueError(f"step must be a number > 0, a StepPolicy or a callable of t, got {step!r}")
+    raise ValueError(f"step must be a real number > 0, a StepPolicy or a callable of t, "
+                     f"got {_validate.describe(step)}")
 
 
 # ---------------------------------------------------------------------------
@@ -156,7 +157,9 @@ class Trace:
 
     def gaps(self, f_star: float) -> np.ndarray:
         r"""Optimality gaps :math:`f(x_t) - f^*`."""
-        return self.losses - _validate.real_number("f_star", f_star)
+        f_star = _validate.real_number("f_star", f_star)
+        with np.errstate(over="ignore"):
+            return self.losses - f_star
 
     def factors(self, f_star: float) -> np.ndarray:
         r"""Measured per-step factors :math:`(f(x_{t+1}) - f^*)/(f(x_t) - f^*)`."""
@@ -171,20 +174,49 @@ def step_factors(losses, f_star: float) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``losses`` is not a 1-d array with at least two entries.
+        If ``losses`` is not a real 1-d array with at least two entries, has a NaN, or
+        an ``inf`` anywhere but last (a diverged run of :func:`run` records its overflowed
+        loss as a last ``inf``; its factor is ``inf``), or ``f_star`` is not a finite number.
     """
-    losses = np.asarray(losses, dtype=float)
-    if losses.ndim != 1 or losses.size < 2:
+    losses = _validate.loss_history("losses", losses, inf_last_only=True)
+    if losses.size < 2:
         raise ValueError(f"losses must be 1-dimensional with >= 2 entries, got shape {losses.shape}")
-    gaps = losses - _validate.real_number("f_star", f_star)
-    keep = gaps[:-1] != 0
-    return gaps[1:][keep] / gaps[:-1][keep]
+    f_star = _validate.real_number("f_star", f_star)
+    with np.errstate(over="ignore"):
+        gaps = losses - f_star
+        keep = gaps[:-1] != 0
+        return gaps[1:][keep] / gaps[:-1][keep]
 
 
 # ---------------------------------------------------------------------------
 # the engine
 # ---------------------------------------------------------------------------
+def _check_divergence_factor(value) -> float:
+    value = _validate.positive("divergence_factor", value)
+    if value < 1:
+        raise ValueError(f"divergence_factor must be >= 1 (below 1 a run could be 'diverged' at its own "
+                         f"start), got {value!r}")
+    return value
+
+
+def _check_flag(name, value) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {_validate.describe(value)}")
+    return bool(value)
+
+
+def _evaluate(value_and_grad, *args):
+    """The first evaluation of the objective: it must return a pair (f, grad)."""
+    out = value_and_grad(*args)
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise ValueError(f"objective must return a pair (f, grad), got {_validate.describe(out)}")
+    return out
+
+
 def _as_objective(objective, x0) -> Callable:
+    check_start = getattr(objective, "check_start", None)
+    if callable(check_start):  # an objective of lplbook: check x0 against it once
+        check_start(x0)
     if hasattr(objective, "value_and_grad"):
         method = objective.value_and_grad
         if "check" not in inspect.signature(method).parameters:
@@ -200,12 +232,49 @@ def _as_objective(objective, x0) -> Callable:
     )
 
 
+def _is_factors(x0) -> bool:
+    """A tuple is a tuple of factors; so is a list of NumPy arrays (a list of numbers is an array)."""
+    return isinstance(x0, tuple) or (isinstance(x0, list) and len(x0) > 0
+                                     and all(isinstance(xi, np.ndarray) for xi in x0))
+
+
 def _copy_start(x0):
-    if isinstance(x0, (tuple, list)):
+    if _is_factors(x0):
         if len(x0) == 0:
             raise ValueError("x0 must not be an empty tuple")
-        return tuple(_validate.finite_array(f"x0[{i}]", xi).copy() for i, xi in enumerate(x0))
-    return _validate.finite_array("x0", x0).copy()
+        return tuple(_validate.finite_array(f"x0[{i}]", xi, allow_empty=False).copy()
+                     for i, xi in enumerate(x0))
+    return _validate.finite_array("x0", x0, allow_empty=False).copy()
+
+
+def _check_loss_value(f):
+    """The objective's loss at x0 as a float: a real number, else ValueError naming ``objective``."""
+    if isinstance(f, np.ndarray) and f.ndim == 0 and f.dtype.kind in "biuf":
+        return float(f)
+    if isinstance(f, bool) or not isinstance(f, (numbers.Real, np.floating, np.integer)):
+        raise ValueError(f"objective must return a real number as its loss, got {_validate.describe(f)}")
+    return float(f)
+
+
+def _check_gradient(g, x) -> None:
+    """Once, at x0: the gradient has the structure, shapes and real dtype of x and is not x itself."""
+    what = "objective must return a gradient with the structure of x0"
+    if isinstance(x, tuple):
+        if not isinstance(g, tuple) or len(g) != len(x):
+            raise ValueError(f"{what} (a tuple of {len(x)} arrays), got {_validate.describe(g)}")
+        pairs = [(f"[{i}]", gi, xi) for i, (gi, xi) in enumerate(zip(g, x))]
+    else:
+        pairs = [("", g, x)]
+    for label, gi, xi in pairs:
+        # a NumPy or Python scalar is the gradient of a 0-d x
+        arr = gi if isinstance(gi, np.ndarray) else (
+            np.asarray(gi) if isinstance(gi, (numbers.Number, np.generic)) else None)
+        if arr is None or arr.dtype.kind not in "biuf" or arr.shape != xi.shape:
+            got = (f"dtype {arr.dtype}, shape {arr.shape}" if arr is not None else _validate.describe(gi))
+            raise ValueError(f"{what}: gradient{label} must be a real array of shape {xi.shape}, got {got}")
+        if isinstance(gi, np.ndarray) and np.shares_memory(gi, xi):
+            raise ValueError(f"{what}: gradient{label} must be a new array, not x{label} itself or a view "
+                             f"of it (the step would overwrite it)")
 
 
 def _all_finite(x) -> bool:
@@ -293,9 +362,17 @@ def run(
     Raises
     ------
     ValueError
-        On a non-finite ``x0``, a step that is not > 0, a non-positive ``max_iter``,
-        ``tol``, ``gtol`` or ``divergence_factor``, a non-finite initial loss, or a
-        step policy that returns a step that is not a finite number > 0.
+        On a non-finite, complex or empty ``x0``, a step that is not > 0, a non-positive
+        ``max_iter``, a negative ``tol`` or ``gtol``, ``divergence_factor < 1``, a non-finite
+        initial loss, an ``x0`` that does not fit an objective of lplbook (checked once, with
+        its ``check_start``), a first gradient without the structure, shapes and real dtype of
+        ``x0`` or that is ``x0`` itself (checked once; the loop does not re-check), or a step
+        policy that returns a step that is not a finite number > 0.
+
+    Notes
+    -----
+    A tuple ``x0``, or a list of NumPy arrays, is a tuple of factors; any other ``x0`` (a list
+    of numbers included) is one array. Integer and boolean arrays are converted to float.
     """
     policy = as_policy(step)
     max_iter = _validate.positive_int("max_iter", max_iter)
@@ -304,14 +381,19 @@ def run(
         f_star = _validate.real_number("f_star", f_star)
     if gtol is not None:
         gtol = _validate.nonnegative("gtol", gtol)
-    divergence_factor = _validate.positive("divergence_factor", divergence_factor)
+    divergence_factor = _check_divergence_factor(divergence_factor)
+    keep_path = _check_flag("keep_path", keep_path)
+    if record is not None:
+        _validate.function("record", record, "a callable (x, f, g) -> mapping of names to numbers, or None")
 
     x = _copy_start(x0)
     value_and_grad = _as_objective(objective, x)
-    f, g = value_and_grad(x)
-    f = float(f)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        f, g = _evaluate(value_and_grad, x)
+    f = _check_loss_value(f)
     if not np.isfinite(f):
         raise ValueError(f"x0 must have a finite loss, got f(x0) = {f}")
+    _check_gradient(g, x)
     threshold = divergence_factor * max(abs(f), 1.0)
 
     losses = np.empty(max_iter + 1)
@@ -332,15 +414,18 @@ def run(
             return f"converged: gradient norm {_grad_norm(g):.3g} <= gtol = {gtol:.3g}"
         return None
 
-    remember(x, f, g)
     status, message, t = "max_iter", "", 0
-    done = converged(f, g)
-    if done:
-        status, message = "converged", done
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        remember(x, f, g)
+        done = converged(f, g)
+        if done:
+            status, message = "converged", done
         while not done and t < max_iter:
             eta = policy(t, x, f, g)
-            eta_f = float(eta) if np.isscalar(eta) else np.nan
+            try:  # free unless it raises: a complex or non-numeric step from a user's policy
+                eta_f = float(eta) if np.isscalar(eta) and not isinstance(eta, str) else np.nan
+            except (TypeError, ValueError):
+                eta_f = np.nan
             if not (np.isfinite(eta_f) and eta_f > 0):
                 raise ValueError(f"step must give eta_t > 0, got eta_{t} = {eta!r}")
             _step_in_place(x, eta_f, g)
@@ -398,7 +483,7 @@ class PerRunConstant(BatchStepPolicy):
 
     def __post_init__(self):
         etas = _validate.finite_array("etas", self.etas)
-        if etas.ndim != 1 or np.any(etas <= 0):
+        if etas.ndim != 1 or etas.size == 0 or np.any(etas <= 0):
             raise ValueError(f"etas must be a 1-d array of steps > 0, got {self.etas!r}")
         object.__setattr__(self, "etas", etas)
 
@@ -426,6 +511,11 @@ def as_batch_policy(step, batch_size: int) -> BatchStepPolicy:
     (or a callable of ``t`` returning a number or one number per run) is a schedule
     shared by the runs; a :class:`BatchStepPolicy` is used as it is.
     """
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    if isinstance(step, PerRunConstant):
+        if step.etas.shape != (batch_size,):
+            raise ValueError(f"step must have one step per run ({batch_size}), got {step.etas.size} steps")
+        return step
     if isinstance(step, BatchStepPolicy):
         return step
     if isinstance(step, (Constant, Schedule, InverseTime)):
@@ -435,7 +525,7 @@ def as_batch_policy(step, batch_size: int) -> BatchStepPolicy:
     if callable(step):
         return _BroadcastSingle(Schedule(step))
     if isinstance(step, np.ndarray) or isinstance(step, (list, tuple)):
-        etas = np.asarray(step, dtype=float)
+        etas = _validate.real_array("step", step)
         if etas.shape != (batch_size,):
             raise ValueError(f"step must have one entry per run ({batch_size}), got shape {etas.shape}")
         return PerRunConstant(etas)
@@ -446,8 +536,18 @@ def _batch_size(x) -> int:
     parts = x if isinstance(x, tuple) else (x,)
     sizes = {p.shape[0] if p.ndim else -1 for p in parts}
     if len(sizes) != 1 or -1 in sizes:
-        raise ValueError("x0 must stack the runs along a common first axis")
+        raise ValueError(f"x0 must stack the runs along a common first axis, got shapes "
+                         f"{[p.shape for p in parts]}")
     return sizes.pop()
+
+
+def _per_run(name, value, B) -> np.ndarray:
+    """A number or one number per run, as B floats."""
+    arr = _validate.finite_array(name, value)
+    if arr.shape not in ((), (B,)):
+        raise ValueError(f"{name} must be a number or an array of one number per run, shape ({B},), "
+                         f"got shape {arr.shape}")
+    return np.broadcast_to(arr, (B,)).astype(float)
 
 
 def _take(x, keep):
@@ -518,26 +618,39 @@ def run_batch(
     -------
     list of Trace
         One trace per run, in batch order (``path`` and ``records`` are not kept).
+
+    Raises
+    ------
+    ValueError
+        As :func:`run`, and on an empty batch, an ``x0`` that does not fit the objective's
+        batch (its ``check_start``, e.g. another batch size), ``tol``, ``f_star`` or an array
+        of steps that is neither one number nor one per run, a :class:`PerRunConstant` with
+        another number of steps, or first losses that are not one real number per run.
     """
     max_iter = _validate.positive_int("max_iter", max_iter)
     if gtol is not None:
         gtol = _validate.nonnegative("gtol", gtol)
-    divergence_factor = _validate.positive("divergence_factor", divergence_factor)
+    divergence_factor = _check_divergence_factor(divergence_factor)
     x = _copy_start(x0)
     B = _batch_size(x)
-    tol_arr = np.broadcast_to(_validate.finite_array("tol", tol), (B,)).astype(float)
+    tol_arr = _per_run("tol", tol, B)
     if np.any(tol_arr < 0):
         raise ValueError(f"tol must be >= 0, got {tol!r}")
     policy = as_batch_policy(step, B)
     if f_star is not None:
-        f_star = np.broadcast_to(_validate.finite_array("f_star", f_star), (B,)).astype(float)
+        f_star = _per_run("f_star", f_star, B)
     value_and_grad = objective.value_and_grad if hasattr(objective, "value_and_grad") else objective
     if not callable(value_and_grad):
         raise ValueError(f"objective must be a callable (x, idx) -> (f, grad), got {type(objective).__name__}")
+    check_start = getattr(objective, "check_start", None)
+    if callable(check_start):  # a batched objective of lplbook: check x0 against it once
+        check_start(x)
 
     ia = np.arange(B)
-    fa, ga = value_and_grad(x, ia)
-    fa = np.asarray(fa, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        fa, ga = _evaluate(value_and_grad, x, ia)
+    fa = _validate.real_array("the objective's losses", fa)
+    _check_gradient(ga, x)
     if fa.shape != (B,):
         raise ValueError(f"objective must return one loss per run, shape ({B},), got {fa.shape}")
     if not np.all(np.isfinite(fa)):
@@ -582,10 +695,10 @@ def run_batch(
         keep = ~end
         xa, fa, ga, ia, tha = _take(xa, keep), fa[keep], _take(ga, keep), ia[keep], tha[keep]
 
-    done, texts = converged(fa, ga, ia)
-    if done.any():
-        retire(done, ["converged"] * ia.size, texts)
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        done, texts = converged(fa, ga, ia)
+        if done.any():
+            retire(done, ["converged"] * ia.size, texts)
         while ia.size and t < max_iter:
             eta = np.asarray(policy(t, xa, fa, ga, ia), dtype=float)
             if eta.shape != (ia.size,) or not (np.all(eta > 0) and np.all(np.isfinite(eta))):

@@ -61,6 +61,7 @@ class SquaredLoss:
     min_value: float = field(init=False)
     rank: int = field(init=False)
 
+    @_validate.overflow_guard("X", "Y")
     def __post_init__(self):
         X = _validate.matrix("X", self.X).copy()  # own the data: read-only below
         Y = _validate.matrix("Y", self.Y).copy()
@@ -102,16 +103,19 @@ class SquaredLoss:
         _validate.shape("W", W, self.shape)
         return W
 
+    @_validate.overflow_guard("W")
     def residual(self, W) -> np.ndarray:
         r"""Residual :math:`R = Y - XW`, shape (N, m)."""
         W = self._check_W(W)
         return self.Y - self.X @ W
 
+    @_validate.overflow_guard("W")
     def value(self, W) -> float:
         r"""Loss :math:`\ell(W) = \tfrac12\|Y - XW\|_F^2`."""
         R = self.residual(W)
         return float(0.5 * np.sum(R * R))
 
+    @_validate.overflow_guard("W")
     def grad(self, W) -> np.ndarray:
         r"""Gradient :math:`\nabla\ell(W) = -X^\top(Y - XW)`, shape (n, m)."""
         return -self.X.T @ self.residual(W)
@@ -122,8 +126,12 @@ class SquaredLoss:
         ``check=False`` skips the input validation; :func:`lplbook.gd.run` uses it
         inside its loop after validating the starting point once.
         """
-        R = self.residual(W) if check else self.Y - self.X @ W
-        return float(0.5 * np.vdot(R, R)), -self.X.T @ R
+        if not check:  # inside gd.run's loop: no checks, overflow is the engine's to report
+            R = self.Y - self.X @ W
+            return float(0.5 * np.vdot(R, R)), -self.X.T @ R
+        with _validate.overflow_guard("W"):
+            R = self.residual(W)
+            return float(0.5 * np.vdot(R, R)), -self.X.T @ R
 
 
 def _singular_values(X):
@@ -167,10 +175,12 @@ class _LossMethods:
         r"""Condition number :math:`\kappa = K/\mu`."""
         return self.K / self.mu
 
+    @_validate.overflow_guard("W")
     def value(self, W) -> float:
         r""":math:`\ell(W)`."""
         return self.value_and_grad(W)[0]
 
+    @_validate.overflow_guard("W")
     def grad(self, W) -> np.ndarray:
         r""":math:`\nabla\ell(W)`."""
         return self.value_and_grad(W)[1]
@@ -211,6 +221,7 @@ class LogCoshLoss(_LossMethods):
     min_value: float = field(init=False)
     minimizer: np.ndarray = field(init=False, repr=False)
 
+    @_validate.overflow_guard("X", "Y")
     def __post_init__(self):
         X = _validate.matrix("X", self.X).copy()
         Y = _validate.matrix("Y", self.Y).copy()
@@ -262,6 +273,8 @@ class LogCoshLoss(_LossMethods):
         if check:
             W = _validate.matrix("W", W)
             _validate.shape("W", W, self.shape)
+            with _validate.overflow_guard("W"):
+                return self.value_and_grad(W, check=False)
         r = self.X @ W - self.Y
         return float(self._phi(r).sum()), self.X.T @ self._dphi(r)
 
@@ -302,6 +315,7 @@ class LogisticRidgeLoss(_LossMethods):
     min_value: float = field(init=False)
     minimizer: np.ndarray = field(init=False, repr=False)
 
+    @_validate.overflow_guard("X", "Y")
     def __post_init__(self):
         X = _validate.matrix("X", self.X).copy()
         y = _validate.finite_array("y", self.y).reshape(-1).copy()
@@ -345,6 +359,8 @@ class LogisticRidgeLoss(_LossMethods):
         if check:
             W = _validate.matrix("W", W)
             _validate.shape("W", W, self.shape)
+            with _validate.overflow_guard("W"):
+                return self.value_and_grad(W, check=False)
         z = self.y * (self.X @ W[:, 0])
         N = self.X.shape[0]
         value = float(np.sum(np.logaddexp(0.0, -z)) / N + 0.5 * self.lam * np.vdot(W, W))

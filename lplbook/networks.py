@@ -26,6 +26,7 @@ ACTIVATIONS = ("tanh", "softplus")
 
 def activation(name: str):
     r"""The activation :math:`\sigma` and its derivative :math:`\sigma'` by name (chapter 9)."""
+    _check_activation("name", name)
     if name == "tanh":
         return np.tanh, lambda z: 1.0 / np.cosh(np.clip(z, -350.0, 350.0)) ** 2
     if name == "softplus":
@@ -36,7 +37,12 @@ def activation(name: str):
             return 0.5 * (1.0 + np.tanh(0.5 * z))
 
         return softplus, sigmoid
-    raise ValueError(f"activation must be one of {ACTIVATIONS}, got {name!r}")
+    raise AssertionError(name)  # pragma: no cover - checked above
+
+
+def _check_activation(label, name):
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"{label} must be one of {ACTIVATIONS} (the activation), got {_validate.describe(name)}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,7 +69,10 @@ class Network:
     shapes: tuple = field(init=False)
     size: int = field(init=False)
 
+    @_validate.overflow_guard("X", "y")
     def __post_init__(self):
+        if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__iter__"):
+            raise ValueError(f"widths must be a sequence of integers, got {_validate.describe(self.widths)}")
         widths = tuple(_validate.positive_int(f"widths[{j}]", w) for j, w in enumerate(self.widths))
         if len(widths) < 2:
             raise ValueError(f"widths must list d_0 and at least one hidden width, got {list(self.widths)}")
@@ -73,7 +82,7 @@ class Network:
             raise ValueError(f"X must have d_0 = {widths[0]} columns, got shape {X.shape}")
         if y.shape[0] != X.shape[0]:
             raise ValueError(f"y must have one target per row of X ({X.shape[0]}), got {y.shape[0]}")
-        activation(self.act)
+        _check_activation("act", self.act)
         shapes = tuple((widths[j + 1], widths[j]) for j in range(len(widths) - 1)) + ((1, widths[-1]),)
         X.setflags(write=False)
         y.setflags(write=False)
@@ -86,6 +95,8 @@ class Network:
     # -- parameters -----------------------------------------------------------------
     def flatten(self, Ws) -> np.ndarray:
         """The flat parameter vector of the layers ``Ws`` (in order, row-major)."""
+        if not isinstance(Ws, (list, tuple)):
+            raise ValueError(f"Ws must be a list of {len(self.shapes)} layers, got {_validate.describe(Ws)}")
         if len(Ws) != len(self.shapes):
             raise ValueError(f"Ws must have {len(self.shapes)} layers, got {len(Ws)}")
         parts = []
@@ -97,6 +108,13 @@ class Network:
 
     def unflatten(self, theta) -> list[np.ndarray]:
         """The layers (views into ``theta``) of a flat parameter vector."""
+        theta = _validate.finite_array("theta", theta)
+        if theta.shape != (self.size,):
+            raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
+        return self._unflatten(theta)
+
+    def _unflatten(self, theta) -> list[np.ndarray]:
+        # unchecked: the loop of gd.run calls it through value_and_grad(check=False)
         theta = np.asarray(theta, dtype=float)
         if theta.shape != (self.size,):
             raise ValueError(f"theta must have shape ({self.size},), got {theta.shape}")
@@ -107,11 +125,16 @@ class Network:
         return Ws
 
     # -- forward and backward ----------------------------------------------------------
+    @_validate.overflow_guard("theta", "X")
     def outputs(self, theta, X=None) -> np.ndarray:
         r"""Network outputs :math:`\Psi(x_i)` for the rows of ``X`` (default: the training inputs)."""
         sigma, _ = activation(self.act)
         Ws = self.unflatten(theta)
-        H = (self.X if X is None else _validate.matrix("X", X)).T
+        if X is not None:
+            X = _validate.matrix("X", X)
+            if X.shape[1] != self.widths[0]:
+                raise ValueError(f"X must have d_0 = {self.widths[0]} columns, got shape {X.shape}")
+        H = (self.X if X is None else X).T
         for W in Ws[:-1]:
             H = sigma(W @ H)
         return (Ws[-1] @ H).ravel()
@@ -120,8 +143,11 @@ class Network:
         r"""The loss :math:`f(\theta) = \tfrac12\|\Psi(X) - y\|^2` and its gradient by backpropagation."""
         if check:
             theta = _validate.finite_array("theta", theta)
+            self.unflatten(theta)  # checks the shape
+            with _validate.overflow_guard("theta"):
+                return self.value_and_grad(theta, check=False)
         sigma, dsigma = activation(self.act)
-        Ws = self.unflatten(theta)
+        Ws = self._unflatten(theta)
         H = [self.X.T]  # H[l]: activations of layer l, shape (d_l, n)
         Z = []
         for W in Ws[:-1]:
@@ -151,8 +177,11 @@ class Network:
 # initializations (chapter 9)
 # ---------------------------------------------------------------------------
 def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    _validate.generator("rng", rng)
+
+
+def _check_net(net):
+    return _validate.instance("net", net, Network, "a networks.Network")
 
 
 def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, high: float = 1.5) -> np.ndarray:
@@ -164,6 +193,7 @@ def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, h
     ``output_scale`` times i.i.d. uniform entries in ``[low, high] / d_{L-1}`` (strictly
     positive). The first layer is exactly zero.
     """
+    _check_net(net)
     _check_rng(rng)
     output_scale = _validate.positive("output_scale", output_scale)
     low = _validate.positive("low", low)
@@ -183,11 +213,13 @@ def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, h
 
 def xavier_init(net: Network, rng) -> np.ndarray:
     r"""Xavier/Glorot normal initialization: entries :math:`\mathcal N(0, 2/(d_{\rm in} + d_{\rm out}))` (chapter 9)."""
+    _check_net(net)
     _check_rng(rng)
     return net.flatten([rng.standard_normal((a, b)) * np.sqrt(2.0 / (a + b)) for a, b in net.shapes])
 
 
 def he_init(net: Network, rng) -> np.ndarray:
     r"""He normal initialization: entries :math:`\mathcal N(0, 2/d_{\rm in})` (chapter 9)."""
+    _check_net(net)
     _check_rng(rng)
     return net.flatten([rng.standard_normal((a, b)) * np.sqrt(2.0 / b) for a, b in net.shapes])

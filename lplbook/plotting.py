@@ -35,8 +35,16 @@ def use_style() -> None:
 
 
 def gap_curve(ax, losses, f_star: float = 0.0, **kwargs):
-    r"""Plot the measured gaps :math:`f(x_t) - f^*` on a log scale against :math:`t` (chapter 1)."""
-    gaps = np.asarray(losses, dtype=float) - _validate.real_number("f_star", f_star)
+    r"""Plot the measured gaps :math:`f(x_t) - f^*` on a log scale against :math:`t` (chapter 1).
+
+    ``losses`` is a non-empty 1-d real array without NaN; ``+inf`` entries (the overflowed
+    loss a diverged run of :func:`lplbook.gd.run` records) are left out of the curve.
+    """
+    _validate.axes("ax", ax)
+    losses = _validate.loss_history("losses", losses)
+    f_star = _validate.real_number("f_star", f_star)
+    with np.errstate(over="ignore"):
+        gaps = losses - f_star
     (line,) = ax.semilogy(np.arange(gaps.size), gaps, **kwargs)
     ax.set_xlabel("iteration $t$")
     ax.set_ylabel(r"optimality gap $f(x_t) - f^*$")
@@ -49,13 +57,17 @@ def bound_curve(ax, gap0: float, factors, n_steps: int | None = None, **kwargs):
     ``factors`` is one factor per step, or one number (a constant factor) together with
     ``n_steps``, the number of steps to draw.
     """
+    _validate.axes("ax", ax)
     gap0 = _validate.positive("gap0", gap0)
-    factors = np.asarray(factors, dtype=float)
+    factors = _validate.finite_array("factors", factors)  # empty: a run of no steps, the bound at t = 0
+    if factors.ndim > 1:
+        raise ValueError(f"factors must be one number or a 1-d array, got shape {factors.shape}")
     if factors.ndim == 0:
         if n_steps is None:
             raise ValueError("n_steps must be given with a constant factor")
         factors = np.full(_validate.positive_int("n_steps", n_steps), float(factors))
-    bound = gap0 * np.concatenate([[1.0], np.cumprod(factors)])
+    with np.errstate(over="ignore", under="ignore"):
+        bound = gap0 * np.concatenate([[1.0], np.cumprod(factors)])
     kwargs.setdefault("linestyle", "--")
     (line,) = ax.semilogy(np.arange(bound.size), bound, **kwargs)
     return line
@@ -66,4 +78,6 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 6.4, height: fl
     use_style()
     ncols = _validate.positive_int("ncols", ncols)
     nrows = _validate.positive_int("nrows", nrows)
+    width = _validate.positive("width", width)
+    height = _validate.positive("height", height)
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained")

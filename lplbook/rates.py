@@ -39,7 +39,8 @@ def descent_factor(mu: float, K: float, eta):
     eta_arr = _validate.finite_array("eta", eta)
     if np.any(eta_arr <= 0):
         raise ValueError(f"eta must be > 0, got {eta!r}")
-    factor = 1.0 - 2.0 * mu * eta_arr + mu * K * eta_arr**2
+    with np.errstate(over="ignore"):  # a huge step gives the factor inf, without a warning
+        factor = 1.0 - 2.0 * mu * eta_arr + mu * K * eta_arr**2
     return float(factor) if factor.ndim == 0 else factor
 
 
@@ -60,9 +61,12 @@ def pl_ratio(f, grad_sq_norm, f_star: float = 0.0):
     """
     f = _validate.finite_array("f", f)
     grad_sq_norm = _validate.finite_array("grad_sq_norm", grad_sq_norm)
+    if np.any(grad_sq_norm < 0):
+        raise ValueError(f"grad_sq_norm must be >= 0 (a squared norm), got a minimum of {grad_sq_norm.min()!r}")
     if f.shape != grad_sq_norm.shape:
         raise ValueError(f"grad_sq_norm must have the shape of f {f.shape}, got {grad_sq_norm.shape}")
-    gap = f - _validate.real_number("f_star", f_star)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    f_star = _validate.real_number("f_star", f_star)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gap = f - f_star
         ratio = np.where(gap > 0, 0.5 * grad_sq_norm / np.where(gap > 0, gap, 1.0), np.nan)
     return float(ratio) if ratio.ndim == 0 else ratio

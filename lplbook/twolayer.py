@@ -42,6 +42,7 @@ def _check_pair(W1, W2):
 
 
 def _check_factors(loss, W1, W2):
+    _check_loss(loss)
     W1 = _validate.matrix("W1", W1)
     W2 = _validate.matrix("W2", W2)
     n, m = loss.shape
@@ -62,12 +63,14 @@ def _spectral_norm(M):
     return float(np.sqrt(_eigvalsh_psd(G)[-1]))
 
 
+@_validate.overflow_guard("W1", "W2")
 def loss(loss, W1, W2) -> float:
     r""":math:`L(W_1, W_2) = \ell(W_1 W_2)` (chapter 2)."""
     W1, W2 = _check_factors(loss, W1, W2)
     return loss.value(W1 @ W2)
 
 
+@_validate.overflow_guard("W1", "W2")
 def grads(loss, W1, W2) -> tuple[np.ndarray, np.ndarray]:
     r"""The gradients :math:`(G_1, G_2) = (\nabla\ell(W) W_2^\top,\ W_1^\top\nabla\ell(W))` (chapter 2)."""
     W1, W2 = _check_factors(loss, W1, W2)
@@ -75,6 +78,7 @@ def grads(loss, W1, W2) -> tuple[np.ndarray, np.ndarray]:
     return grad_l @ W2.T, W1.T @ grad_l
 
 
+@_validate.overflow_guard("W1", "W2")
 def imbalance(W1, W2) -> np.ndarray:
     r"""The imbalance :math:`D = W_1^\top W_1 - W_2 W_2^\top`, shape (h, h) (chapters 2 and 4)."""
     W1, W2 = _check_pair(W1, W2)
@@ -91,7 +95,7 @@ class Objective:
     """
 
     def __init__(self, loss):
-        self.loss = loss
+        self.loss = _check_loss(loss)
         self.last_factors = None
         self.last_W = None
         self.last_grad_ell = None
@@ -105,6 +109,15 @@ class Objective:
         self.last_factors, self.last_W, self.last_grad_ell = (W1, W2), W, grad_l
         self.evaluations += 1
         return value, (grad_l @ W2.T, W1.T @ grad_l)
+
+    def check_start(self, x0) -> None:
+        """Check a starting point ``(W1, W2)`` against the loss once (:func:`lplbook.gd.run` calls it)."""
+        if not isinstance(x0, (tuple, list)) or len(x0) != 2:
+            raise ValueError(f"x0 must be the pair of factors (W1, W2), got {_validate.describe(x0)}")
+        try:
+            _check_factors(self.loss, *x0)
+        except ValueError as exc:
+            raise ValueError(f"x0 = (W1, W2) must fit the loss: {exc}") from exc
 
 
 def _unchecked(loss):
@@ -126,6 +139,7 @@ def objective(loss) -> Objective:
 # ---------------------------------------------------------------------------
 # the operator T and the local constants (chapter 3)
 # ---------------------------------------------------------------------------
+@_validate.overflow_guard("W1", "W2", "E")
 def apply_T(W1, W2, E) -> np.ndarray:
     r"""The operator :math:`\mathcal T(E) = W_1W_1^\top E + E\,W_2^\top W_2` (chapter 3).
 
@@ -141,12 +155,14 @@ def apply_T(W1, W2, E) -> np.ndarray:
     return W1 @ (W1.T @ E) + (E @ W2.T) @ W2
 
 
+@_validate.overflow_guard("W1", "W2")
 def gram_eigenvalues(W1, W2) -> tuple[np.ndarray, np.ndarray]:
     r"""Ascending eigenvalues of :math:`W_1W_1^\top` (n of them) and :math:`W_2^\top W_2` (m) (chapter 3)."""
     W1, W2 = _check_pair(W1, W2)
     return _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
 
 
+@_validate.overflow_guard("W1", "W2")
 def T_spectrum(W1, W2) -> np.ndarray:
     r"""All :math:`nm` eigenvalues :math:`\lambda_i(W_1W_1^\top) + \lambda_j(W_2^\top W_2)` of
     :math:`\mathcal T`, ascending (chapter 3).
@@ -158,6 +174,7 @@ def T_spectrum(W1, W2) -> np.ndarray:
     return np.sort((lam1[:, None] + lam2[None, :]).ravel())
 
 
+@_validate.overflow_guard("W1", "W2")
 def T_extremes(W1, W2) -> tuple[float, float]:
     r""":math:`(\lambda_{\min}(\mathcal T), \lambda_{\max}(\mathcal T))`, each a sum of Gram extremes (chapter 3)."""
     lam1, lam2 = gram_eigenvalues(W1, W2)
@@ -200,9 +217,11 @@ class LocalConstants:
 
 
 def _K_loc(K, grad_ell_spectral, T_max, grad_norm, eta):
-    return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
+    with np.errstate(over="ignore"):  # a huge eta gives K_loc = inf, without a warning
+        return grad_ell_spectral + K * (np.sqrt(T_max) + 0.5 * eta * grad_norm) ** 2
 
 
+@_validate.overflow_guard("W1", "W2")
 def local_constants(loss, W1, W2, eta) -> LocalConstants:
     r"""Every local constant of chapter 3 at :math:`(W_1, W_2)`, from one residual.
 
@@ -236,6 +255,7 @@ def local_constants(loss, W1, W2, eta) -> LocalConstants:
     )
 
 
+@_validate.overflow_guard("W1", "W2")
 def local_pl_constant(loss, W1, W2) -> float:
     r"""Local PL constant :math:`\mu_{\rm loc} = \mu\,(\lambda_{\min}(W_1W_1^\top) + \lambda_{\min}(W_2^\top W_2))` (chapter 3).
 
@@ -289,6 +309,7 @@ def _step_from_parts(K, a, s_sq, g, theta) -> float:
     return float(_solve_step(K, a, math.sqrt(max(s_sq, 0.0)), g, theta))
 
 
+@_validate.overflow_guard("W1", "W2")
 def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     r"""The step :math:`\eta` solving :math:`\eta\,K_{\rm loc}(\eta) = \theta` (chapters 3 and 5).
 
@@ -311,9 +332,13 @@ def adaptive_step(loss, W1, W2, theta: float = 1.0) -> float:
     G1, G2 = grad_l @ W2.T, W1.T @ grad_l
     g = float(np.sqrt(np.vdot(G1, G1) + np.vdot(G2, G2)))
     s_sq = float(np.linalg.eigvalsh(W1 @ W1.T)[-1] + np.linalg.eigvalsh(W2.T @ W2)[-1])
-    return _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
+    eta = _step_from_parts(loss.K, _spectral_norm(grad_l), s_sq, g, theta)
+    if not math.isfinite(eta):  # Newton's start theta / K_loc(0) overflowed
+        raise ValueError(f"theta is too large for the step to be computed in float64, got {theta!r}")
+    return eta
 
 
+@_validate.overflow_guard("W1", "W2")
 def initial_curvature_step(loss, W1, W2) -> float:
     r"""The constant step :math:`1/(K\lambda_{\max}(\mathcal T_0))` at the initialization (chapter 5).
 
@@ -321,7 +346,10 @@ def initial_curvature_step(loss, W1, W2) -> float:
     the initial weights.
     """
     W1, W2 = _check_factors(loss, W1, W2)
-    return 1.0 / (loss.K * T_extremes(W1, W2)[1])
+    T_max = T_extremes(W1, W2)[1]
+    if not T_max > 0:
+        raise ValueError("W1 and W2 must not both be zero: lambda_max(T_0) = 0 there and the step is infinite")
+    return 1.0 / (loss.K * T_max)
 
 
 class AdaptiveStep(gd.StepPolicy):
@@ -442,12 +470,49 @@ class SquaredBatch:
     min_value: np.ndarray
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self):
+        # checked, not converted: the arrays are used as they are given
+        X = _validate.matrix("X", self.X, ndim=3)
+        Y = _validate.matrix("Y", self.Y, ndim=3)
+        B = X.shape[0]
+        _validate.shape("Y", Y, (B, X.shape[1], None))
+        for name in ("mu", "K", "min_value"):
+            value = _validate.finite_array(name, getattr(self, name))
+            _validate.shape(name, value, (B,))
+        if not (np.all(np.asarray(self.mu) > 0) and np.all(np.asarray(self.K) > 0)):
+            raise ValueError(f"mu and K must be > 0 for every problem, got mu = {self.mu!r}, K = {self.K!r}")
+
+    @property
+    def batch_size(self) -> int:
+        """The number B of stacked problems."""
+        return int(self.X.shape[0])
+
+    def check_start(self, x0) -> None:
+        """Check stacked starting factors ``(W1s, W2s)`` once (:func:`lplbook.gd.run_batch` calls it)."""
+        if not isinstance(x0, tuple) or len(x0) != 2:
+            raise ValueError(f"x0 must be the pair (W1s, W2s) of stacked factors, got {_validate.describe(x0)}")
+        B, n, m = self.X.shape[0], self.X.shape[2], self.Y.shape[2]
+        W1s = _validate.matrix("x0[0]", x0[0], ndim=3)
+        _validate.shape("x0[0]", W1s, (B, n, None))
+        h = W1s.shape[2]
+        W2s = _validate.matrix("x0[1]", x0[1], ndim=3)
+        _validate.shape("x0[1]", W2s, (B, h, m))
+        if h < min(n, m):
+            raise ValueError(f"width h must be >= min(n, m) = {min(n, m)}, got h = {h}")
+
     @classmethod
     def from_losses(cls, losses) -> "SquaredBatch":
         """Stack a sequence of :class:`lplbook.losses.SquaredLoss` of equal shapes."""
+        from .losses import SquaredLoss
+
+        if isinstance(losses, (np.ndarray, str)) or not hasattr(losses, "__iter__"):
+            raise _validate.WrongKind(f"losses must be a sequence of losses.SquaredLoss, got "
+                                      f"{_validate.describe(losses)}")
         losses = list(losses)
         if not losses:
             raise ValueError("losses must not be empty")
+        for b, lo in enumerate(losses):
+            _validate.instance(f"losses[{b}]", lo, SquaredLoss, "a losses.SquaredLoss")
         shapes = {(lo.X.shape, lo.Y.shape) for lo in losses}
         if len(shapes) != 1:
             raise ValueError(f"losses must all have the same X and Y shapes, got {sorted(shapes)}")
@@ -503,6 +568,7 @@ class BatchAdaptiveStep(gd.BatchStepPolicy):
 # ---------------------------------------------------------------------------
 # the imbalance and lower bounds on lambda_min(T) (chapter 4)
 # ---------------------------------------------------------------------------
+@_validate.overflow_guard("W1", "W2")
 def imbalance_spectrum(W1, W2) -> np.ndarray:
     r"""All :math:`h` eigenvalues of :math:`D = W_1^\top W_1 - W_2W_2^\top`, ascending (chapter 4).
 
@@ -555,6 +621,7 @@ class GramLowerBounds:
     margin_only: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def gram_lower_bounds(W1, W2) -> GramLowerBounds:
     r"""Lower bounds on :math:`\lambda_{\min}(W_1W_1^\top)`, :math:`\lambda_{\min}(W_2^\top W_2)` from
     imbalance and margin (chapter 4, where they are proved).
@@ -602,12 +669,7 @@ def gram_lower_bounds(W1, W2) -> GramLowerBounds:
 
 def _check_loss(loss):
     """A loss of :mod:`lplbook.losses` (or any object with their interface), else ``ValueError``."""
-    needed = ("value_and_grad", "mu", "K", "min_value", "shape")
-    missing = [a for a in needed if not hasattr(loss, a)]
-    if missing:
-        raise ValueError(f"loss must be a loss of lplbook.losses (with {', '.join(needed)}), "
-                         f"got {type(loss).__name__} without {', '.join(missing)}")
-    return loss
+    return _validate.loss_object("loss", loss)
 
 
 def _check_strongly_convex(loss, W1, W2):
@@ -699,6 +761,7 @@ class XMTMV25Init:
     K: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv25_init(loss, W1, W2) -> XMTMV25Init:
     r"""The initialization quantities :math:`\lambda_\pm, \underline\Delta, \Delta_\pm, \beta_{1,2}, \alpha_{1,2}`
     of [XMTMV25, Table 2] at :math:`(W_1, W_2)` (chapters 4 and 5).
@@ -741,6 +804,7 @@ def _xmtmv25_K_coefficients(K, T_max, sigma_max_W, gap):
     return K * T_max + root, 3.0 * K * T_max * root, 6.0 * K * K * sigma_max_W * max(gap, 0.0)
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv25_smoothness(loss, W1, W2, eta) -> float:
     r"""The local smoothness constant :math:`K_t` of [XMTMV25, Thm 3.1, eq. (12)] (chapter 3).
 
@@ -818,12 +882,16 @@ class XMTMV25Rate:
         t = _validate.finite_array("t", t)
         if np.any(t < 0):
             raise ValueError(f"t must be >= 0, got {t!r}")
-        return _K_bar(self.init, self.eta0, self.c, self.rho_bar, self.Delta, t)
+        with np.errstate(over="ignore"):  # Delta^t may overflow to inf for a huge t
+            return _K_bar(self.init, self.eta0, self.c, self.rho_bar, self.Delta, t)
 
     def bound(self, t):
         r"""The a priori bound :math:`L(0)\,\bar\rho(\eta_0, 0)^t` on :math:`L(t) - \ell^*` [XMTMV25, eq. (17)]."""
         t = _validate.finite_array("t", t)
-        return self.init.gap0 * self.rho_bar ** t
+        if np.any(t < 0):
+            raise ValueError(f"t must be >= 0, got {t!r}")
+        with np.errstate(over="ignore"):
+            return self.init.gap0 * self.rho_bar ** t
 
 
 def _K_bar(init, eta0, c, rho_bar, Delta, t):
@@ -928,6 +996,7 @@ def _check_c_d(c, d):
     return c, d
 
 
+@_validate.overflow_guard("W1", "W2", "c", "d")
 def xmtmv25_eta_max(loss, W1, W2, c: float = 0.5, d: float = 2.0) -> XMTMV25EtaMax:
     r""":math:`\eta_0^{(1)}, \eta_0^{(2)}, \eta_0^{(3)}` and :math:`\eta_{\max}` of [XMTMV25, Thm E.1] (chapter 5).
 
@@ -991,8 +1060,9 @@ class XMTMV25Step(_LoggingPolicy):
         The constants of Theorem E.1 (Theorem 3.2: ``c = 0.5, d = 2``).
     """
 
+    @_validate.overflow_guard("W1", "W2", "eta0", "c", "d")
     def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0):
-        if h not in ("rho", "rho_bar"):
+        if not isinstance(h, str) or h not in ("rho", "rho_bar"):
             raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
         c, d = _check_c_d(c, d)
         init = xmtmv25_init(loss, W1, W2)
@@ -1069,6 +1139,7 @@ class XMTMV23Init:
     gap0: float
 
 
+@_validate.overflow_guard("W1", "W2")
 def xmtmv23_init(loss, W1, W2) -> XMTMV23Init:
     r"""The quantities :math:`p_1, p_2, \alpha_0, \beta_0` of [XMTMV23, Table 2] at :math:`(W_1, W_2)` (chapter 4).
 
@@ -1125,8 +1196,14 @@ class XMTMV23EtaMax:
 
     def factor(self, loss, eta, gap) -> float:
         r"""The factor :math:`f(\eta, t) = 1 - a_1\eta + a_2(t)\eta^2 + a_3(t)\eta^3 + a_4(t)\eta^4` at :math:`L(t) =` ``gap``."""
+        loss = _check_xmtmv23_loss(_check_loss(loss))
+        eta = _validate.positive("eta", eta)
+        gap = _validate.nonnegative("gap", gap)
         a1, a2, a3, a4 = _xmtmv23_a(loss, self.init, self.c1, self.c2, gap)
-        return float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+        try:
+            return float(1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+        except OverflowError:  # a huge eta: the eta^2 (or higher) term dominates and is +inf
+            return math.inf
 
 
 def _check_c1_c2(c1, c2):
@@ -1139,6 +1216,7 @@ def _check_c1_c2(c1, c2):
     return c1, c2
 
 
+@_validate.overflow_guard("W1", "W2", "c1", "c2")
 def xmtmv23_eta_max(loss, W1, W2, c1: float = 0.5, c2: float = 1.5) -> XMTMV23EtaMax:
     r"""The constant step bound :math:`\eta_{\max} = \min(\eta_1^{\max}, \eta_2^{\max})` of [XMTMV23, Thm 3.1, eq. (29)] (chapter 5).
 
@@ -1185,6 +1263,7 @@ class XMTMV23Step(_LoggingPolicy):
         Slack constants, :math:`0 < c_1 < 1 < c_2` (the paper's experiments: 0.5 and 1.5).
     """
 
+    @_validate.overflow_guard("W1", "W2", "c1", "c2")
     def __init__(self, loss, W1, W2, adaptive: bool = True, c1: float = 0.5, c2: float = 1.5):
         if not isinstance(adaptive, bool):
             raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
@@ -1242,7 +1321,7 @@ class Backtracking(gd.StepPolicy):
         self.gamma = _validate.positive("gamma", gamma)
         if not self.gamma < 1:
             raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
-        if rule not in ("printed", "armijo"):
+        if not isinstance(rule, str) or rule not in ("printed", "armijo"):
             raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
         self.rule = rule
         self.max_trials = _validate.positive_int("max_trials", max_trials)

@@ -135,7 +135,7 @@ def test_step_factors():
         (dict(step=0.0), "step must be > 0"),
         (dict(step=-0.1), "step must be > 0, got -0.1"),
         (dict(step=float("nan")), "step must be a finite real number"),
-        (dict(step="big"), "step must be a number > 0"),
+        (dict(step="big"), "step must be a real number > 0"),
         (dict(step=lambda t: -1.0), "step must give eta_t > 0"),
         (dict(step=lambda t: float("inf")), "step must give eta_t > 0"),
         (dict(step=0.1, max_iter=0), "max_iter must be an integer >= 1"),

@@ -94,7 +94,7 @@ def test_first_layer_bound_is_below_the_true_ratio():
         (lambda: networks.Network((3,), np.ones((2, 3)), np.ones(2)), "at least one hidden width"),
         (lambda: networks.Network((3, 4), np.ones((2, 2)), np.ones(2)), "X must have d_0 = 3 columns"),
         (lambda: networks.Network((3, 4), np.ones((2, 3)), np.ones(3)), "y must have one target per row"),
-        (lambda: networks.Network((3, 4), np.ones((2, 3)), np.ones(2), "relu"), "activation must be one of"),
+        (lambda: networks.Network((3, 4), np.ones((2, 3)), np.ones(2), "relu"), "act must be one of"),
         (lambda: make_net((3, 4), "tanh").unflatten(np.ones(3)), r"theta must have shape \(16,\)"),
         (lambda: networks.positive_init(make_net((3, 4), "tanh"), -1.0, np.random.default_rng(0)),
          "output_scale must be > 0"),
