@@ -503,19 +503,58 @@ class _BroadcastSingle(BatchStepPolicy):
         return np.broadcast_to(eta, (idx.size,)) if eta.ndim == 0 else eta[idx]
 
 
+class PerRunPolicies(BatchStepPolicy):
+    r"""One single-run :class:`StepPolicy` per run of a batch (chapter 5).
+
+    Policies that look at the iterate — an adaptive step, the rules of [XMTMV25] and
+    [XMTMV23], backtracking — are written for one run; this batch policy gives run ``b``
+    its own ``policies[b]`` and calls it on that run's slice of the stacked iterate, loss
+    and gradient. The engine loop is shared; each policy does the work it does in
+    :func:`run`, and keeps its own records (for instance the factors of its bound).
+
+    Parameters
+    ----------
+    policies : sequence of StepPolicy
+        One policy per run, in batch order; a policy object is used by one run only.
+    """
+
+    def __init__(self, policies):
+        policies = tuple(policies) if isinstance(policies, (list, tuple)) else None
+        if not policies or not all(isinstance(p, StepPolicy) for p in policies):
+            raise ValueError("policies must be a non-empty list or tuple of StepPolicy objects, one per run")
+        if len({id(p) for p in policies}) != len(policies):
+            raise ValueError("policies must be distinct objects: a policy keeps the state of one run")
+        self.policies = policies
+
+    def __call__(self, t, x, f, g, idx):
+        def run_slice(parts, k):
+            return tuple(p[k] for p in parts) if isinstance(parts, tuple) else parts[k]
+
+        return np.array([float(self.policies[b](t, run_slice(x, k), float(f[k]), run_slice(g, k)))
+                         for k, b in enumerate(idx)])
+
+
 def as_batch_policy(step, batch_size: int) -> BatchStepPolicy:
     """Turn ``step`` into a :class:`BatchStepPolicy` for a batch of ``batch_size`` runs (chapter 5).
 
     A number is the same constant step for every run; a 1-d array of ``batch_size``
     numbers gives each run its own constant; a :class:`Constant` or :class:`Schedule`
     (or a callable of ``t`` returning a number or one number per run) is a schedule
-    shared by the runs; a :class:`BatchStepPolicy` is used as it is.
+    shared by the runs; a list or tuple of ``batch_size`` single-run :class:`StepPolicy`
+    objects gives each run its own policy (:class:`PerRunPolicies`); a
+    :class:`BatchStepPolicy` is used as it is.
     """
     batch_size = _validate.positive_int("batch_size", batch_size)
     if isinstance(step, PerRunConstant):
         if step.etas.shape != (batch_size,):
             raise ValueError(f"step must have one step per run ({batch_size}), got {step.etas.size} steps")
         return step
+    if isinstance(step, (list, tuple)) and step and all(isinstance(p, StepPolicy) for p in step):
+        if len(step) != batch_size:
+            raise ValueError(f"step must have one policy per run ({batch_size}), got {len(step)}")
+        return PerRunPolicies(step)
+    if isinstance(step, PerRunPolicies) and len(step.policies) != batch_size:
+        raise ValueError(f"step must have one policy per run ({batch_size}), got {len(step.policies)}")
     if isinstance(step, BatchStepPolicy):
         return step
     if isinstance(step, (Constant, Schedule, InverseTime)):
@@ -605,7 +644,7 @@ def run_batch(
         as fresh arrays (the engine scales them in place when it takes the step).
     x0 : ndarray or tuple of ndarray
         Starting points stacked along the first axis (B runs); copied.
-    step : float, array of B floats, StepPolicy, callable of t, or BatchStepPolicy
+    step : float, array of B floats, list of B StepPolicy, StepPolicy, callable of t, or BatchStepPolicy
         See :func:`as_batch_policy`.
     max_iter, gtol, divergence_factor
         As in :func:`run`, the same for every run.

@@ -130,6 +130,7 @@ SPECS = {
     "gd.run[factors]": (fac(gd.run), lambda: dict(objective=twolayer.objective(LOSS), x0=(w1(), w2()),
                                                  step=0.001, max_iter=20)),
     "gd.PerRunConstant": (fac(gd.PerRunConstant), lambda: dict(etas=np.array([0.1, 0.2]))),
+    "gd.PerRunPolicies": (fac(gd.PerRunPolicies), lambda: dict(policies=[gd.Constant(0.1), gd.Constant(0.2)])),
     "gd.as_batch_policy": (fac(gd.as_batch_policy), lambda: dict(step=0.1, batch_size=2)),
     "gd.run_batch": (fac(gd.run_batch), lambda: dict(
         objective=BATCH, x0=stacked(), step=0.001, max_iter=20, f_star=np.full(2, LOSS.min_value),

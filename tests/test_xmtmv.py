@@ -318,3 +318,44 @@ def test_unique_minimizer_of_each_loss():
     np.testing.assert_allclose(lc.grad(losses.unique_minimizer(lc)), 0, atol=1e-9)
     lr = losses.LogisticRidgeLoss(X, np.sign(rng.standard_normal(7)) + (rng.standard_normal(7) == 0), lam=0.1)
     np.testing.assert_allclose(lr.grad(losses.unique_minimizer(lr)), 0, atol=1e-9)
+
+
+def test_the_papers_rules_run_in_a_batch_as_they_run_alone():
+    rng = np.random.default_rng(21)
+    problems = [orthogonal_problem(rng, n=4, m=4, h=50) for _ in range(3)]
+    batch = twolayer.SquaredBatch.from_losses([p[0] for p in problems])
+    x0 = (np.stack([p[1] for p in problems]), np.stack([p[2] for p in problems]))
+
+    def make(kind, loss, W1, W2):
+        if kind == "x23":
+            return twolayer.XMTMV23Step(loss, W1, W2)
+        if kind == "bt":
+            return twolayer.Backtracking(loss, 1.0, rule="armijo")
+        return twolayer.XMTMV25Step(loss, W1, W2, twolayer.xmtmv25_eta_max(loss, W1, W2).eta_max, h=kind)
+
+    for kind in ("rho", "rho_bar", "x23", "bt"):
+        policies = [make(kind, *p) for p in problems]
+        traces = gd.run_batch(batch, x0, policies, max_iter=25)
+        for (loss, W1, W2), tr, pol in zip(problems, traces, policies):
+            alone = make(kind, loss, W1, W2)
+            single = gd.run(twolayer.objective(loss), (W1, W2), alone, max_iter=25)
+            np.testing.assert_allclose(tr.steps, single.steps, rtol=1e-9)
+            np.testing.assert_allclose(tr.losses, single.losses, rtol=1e-7, atol=1e-20)
+            if kind != "bt":
+                np.testing.assert_allclose(pol.factors, alone.factors, rtol=1e-7)
+
+
+def test_per_run_policies_reject_bad_lists():
+    rng = np.random.default_rng(22)
+    problems = [orthogonal_problem(rng, n=3, m=3, h=20) for _ in range(2)]
+    batch = twolayer.SquaredBatch.from_losses([p[0] for p in problems])
+    x0 = (np.stack([p[1] for p in problems]), np.stack([p[2] for p in problems]))
+    one = twolayer.XMTMV23Step(*problems[0])
+    with pytest.raises(ValueError, match="one policy per run"):
+        gd.run_batch(batch, x0, [one], max_iter=2)
+    with pytest.raises(ValueError, match="policies must be distinct"):
+        gd.PerRunPolicies([one, one])
+    with pytest.raises(ValueError, match="policies must be a non-empty list"):
+        gd.PerRunPolicies([])
+    with pytest.raises(ValueError, match="policies must be a non-empty list"):
+        gd.PerRunPolicies([one, 0.1])
