@@ -986,14 +986,19 @@ def _xmtmv25_eta_max(init: XMTMV25Init, c: float, d: float) -> XMTMV25EtaMax:
                          eta_max=float(min(eta1, eta2, eta3)), c=c, d=d, init=init)
 
 
+def _slack_pair(lower_name, lower, upper_name, upper):
+    """The slack constants of the papers' theorems: ``lower`` in (0, 1) and ``upper`` > 1."""
+    lower_value = _validate.positive(lower_name, lower)
+    if not lower_value < 1:
+        raise ValueError(f"{lower_name} must lie in (0, 1), got {lower!r}")
+    upper_value = _validate.real_number(upper_name, upper)
+    if not upper_value > 1:
+        raise ValueError(f"{upper_name} must be > 1, got {upper!r}")
+    return lower_value, upper_value
+
+
 def _check_c_d(c, d):
-    c = _validate.positive("c", c)
-    if not c < 1:
-        raise ValueError(f"c must lie in (0, 1), got {c!r}")
-    d = _validate.real_number("d", d)
-    if not d > 1:
-        raise ValueError(f"d must be > 1, got {d!r}")
-    return c, d
+    return _slack_pair("c", c, "d", d)
 
 
 @_validate.overflow_guard("W1", "W2", "c", "d")
@@ -1207,13 +1212,7 @@ class XMTMV23EtaMax:
 
 
 def _check_c1_c2(c1, c2):
-    c1 = _validate.positive("c1", c1)
-    if not c1 < 1:
-        raise ValueError(f"c1 must lie in (0, 1), got {c1!r}")
-    c2 = _validate.real_number("c2", c2)
-    if not c2 > 1:
-        raise ValueError(f"c2 must be > 1, got {c2!r}")
-    return c1, c2
+    return _slack_pair("c1", c1, "c2", c2)
 
 
 @_validate.overflow_guard("W1", "W2", "c1", "c2")
