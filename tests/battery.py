@@ -253,6 +253,7 @@ SPECS = {
     # glue
     "glue.rounded": (fac(glue.rounded), lambda: dict(value=1.23456, digits=3)),
     "glue.stated": (fac(glue.stated), lambda: dict(name="battery_number", value=1.23456, digits=3)),
+    "glue.stated_all": (fac(glue.stated_all), lambda: dict(values={"battery_a": 1.23456, "battery_b": 2}, digits=3)),
     # explore
     "explore.PhaseMapProblem": (fac(explore.PhaseMapProblem), lambda: dict(
         loss=PHASE.loss, U0=PHASE.U0.copy(), V0=PHASE.V0.copy())),
@@ -306,7 +307,7 @@ def accept(names, params, kinds, reason):
 accept(["gd.run"], ["f_star", "gtol", "record"], ["none"], "None is the documented default: not given")
 accept(["gd.run_batch"], ["f_star", "gtol"], ["none"], "None is the documented default: not given")
 accept(["networks.Network.outputs"], ["X"], ["none"], "None is the documented default: the training inputs")
-accept(["glue.rounded", "glue.stated"], ["digits"], ["none"], "None keeps the float as it is (documented)")
+accept(["glue.rounded", "glue.stated", "glue.stated_all"], ["digits"], ["none"], "None keeps the float as it is (documented)")
 # --- numbers that may be negative ---------------------------------------------------------
 accept(["gd.run", "gd.Trace.gaps", "gd.Trace.factors", "gd.step_factors", "plotting.gap_curve",
         "rates.pl_ratio"], ["f_star"], ["negative"], "an optimal value may be negative")

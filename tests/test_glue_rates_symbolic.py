@@ -43,6 +43,34 @@ def test_stated_falls_back_without_myst_nb(monkeypatch, capsys):
     assert "ch_y = 2.7" in capsys.readouterr().out
 
 
+def test_stated_all_glues_each_name_with_its_own_digits(monkeypatch):
+    calls = []
+    monkeypatch.setattr(glue, "_myst_glue", lambda name, v, display: calls.append((name, v, display)))
+    out = glue.stated_all({"ch_a": (np.float64(3.14159), 2), "ch_b": 2.71828, "ch_n": np.int64(7)}, digits=3)
+    assert out == {"ch_a": 3.1, "ch_b": 2.72, "ch_n": 7}
+    assert type(out["ch_n"]) is int
+    assert calls == [("ch_a", 3.1, False), ("ch_b", 2.72, False), ("ch_n", 7, False)]
+
+
+def test_stated_all_checks_everything_before_gluing(monkeypatch):
+    calls = []
+    monkeypatch.setattr(glue, "_myst_glue", lambda name, v, display: calls.append(name))
+    with pytest.raises(ValueError, match=r"values\['ch_bad'\]"):
+        glue.stated_all({"ch_ok": 1.0, "ch_bad": float("nan")})
+    with pytest.raises(ValueError, match="identifier"):
+        glue.stated_all({"ch_ok": 1.0, "not a name": 2.0})
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        glue.stated_all({})
+    assert calls == []
+
+
+def test_stated_all_falls_back_without_myst_nb(monkeypatch, capsys):
+    monkeypatch.setattr(glue, "_myst_glue", None)
+    glue.stated_all({"ch_y": (2.71828, 2), "ch_z": 1})
+    out = capsys.readouterr().out
+    assert "ch_y = 2.7" in out and "ch_z = 1" in out
+
+
 def test_stated_rejects_bad_names():
     with pytest.raises(ValueError, match="name must be"):
         glue.stated("not a name", 1.0)
