@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 import re
+import sys
 
 import nbformat
 
@@ -13,6 +14,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("refresh", ROOT / "tools" / "refresh.py")
 refresh = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(refresh)
+_spec = importlib.util.spec_from_file_location("plain_notebooks", ROOT / "tools" / "plain_notebooks.py")
+plain_notebooks = importlib.util.module_from_spec(_spec)
+sys.modules["plain_notebooks"] = plain_notebooks  # dataclasses look their module up there
+_spec.loader.exec_module(plain_notebooks)
 
 GLUE_ROLE = re.compile(r"\{glue(?::(?:text|math|any))?\}`([^`:]+)(?::[^`]*)?`")
 NBVAL_MARKERS = ("nbval-ignore-output", "nbval-skip", "nbval-raises-exception")

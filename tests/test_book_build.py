@@ -6,7 +6,9 @@ so a developer's `_build/` is untouched; ``test_site_in_browser.py`` loads the s
 
 import re
 
-from notebook_tools import toc_notebooks
+from notebook_tools import ROOT, plain_notebooks, toc_notebooks
+
+COLAB_BRANCH = plain_notebooks.COLAB_BRANCH
 
 
 def test_build_succeeds_with_zero_warnings(built_site):
@@ -39,11 +41,15 @@ def test_intro_links_to_every_chapter_and_chapters_render_glue(built_site):
     assert "References" in (html / "book" / "references.html").read_text()
 
 
-def test_launch_buttons_point_at_main(built_site):
+def test_launch_buttons_point_at_main_and_colab_at_its_copy(built_site):
     _, html = built_site
+    owner, name, branch = plain_notebooks.repository(ROOT)
     for path in toc_notebooks():
         text = (html / "book" / f"{path.stem}.html").read_text()
-        assert f"blob/main/book/{path.name}" in text  # Colab
+        # Colab opens the plain copy the workflow publishes (tools/plain_notebooks.py --target colab)
+        colab = f"colab.research.google.com/github/{owner}/{name}/blob"
+        assert f"{colab}/{COLAB_BRANCH}/book/{path.name}" in text
+        assert f"{colab}/{branch}/" not in text
         assert f"/main?urlpath=lab/tree/book/{path.name}" in text  # Binder, JupyterLab
 
 

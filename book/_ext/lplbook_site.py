@@ -13,6 +13,11 @@ Three small things the stock Jupyter Book 1 stack does not do:
 3. **A defined colour mode.** pydata-sphinx-theme logs a console error ("Got invalid theme mode")
    on a reader's first visit unless ``html_context['default_mode']`` is set; we set it to ``auto`` (follow the
    reader's system setting), which is what the theme falls back to anyway.
+4. **Colab opens the Colab copy.** Colab renders MyST as raw source, so the workflow publishes
+   plain-Jupyter copies of the chapters (``tools/plain_notebooks.py --target colab``) to the branch
+   ``COLAB_BRANCH`` of the same repository; the Colab launch button of every chapter is pointed at
+   that branch. The repository itself still comes from ``_config.yml``'s ``repository`` block, so a
+   fork changes nothing here. (Binder keeps its URL: its ``postBuild`` converts the chapters in place.)
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ _CHAPTER_MENTION = re.compile(
     r"(?<![\w`<])([Cc]hapters?)(\s+)(\d+(?:\s*(?:,\s*and|,|and|–|-)\s*\d+)*)(?!\d)"
 )
 _NUMBER = re.compile(r"\d+")
+COLAB_BRANCH = "colab"  # the same as tools/plain_notebooks.py and .github/workflows/book.yml (tested)
 
 
 def chapter_pages(docnames) -> dict[int, str]:
@@ -75,8 +81,19 @@ def _default_colour_mode(app, config):
     config.html_context = context
 
 
+def _colab_button_to_colab_copy(app, pagename, templatename, context, doctree):
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("text") == "Colab":
+                button["url"] = re.sub(r"/blob/[^/]+/", f"/blob/{COLAB_BRANCH}/", button["url"], count=1)
+
+
 def setup(app):
     app.connect("config-inited", _default_colour_mode)
     app.connect("autodoc-process-docstring", _process_docstring)
     app.connect("html-page-context", _drop_duplicate_scripts)
+    # after sphinx-book-theme's add_launch_buttons (priority 501)
+    app.connect("html-page-context", _colab_button_to_colab_copy, priority=502)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
