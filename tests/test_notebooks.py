@@ -75,6 +75,32 @@ def test_no_cell_opts_out_of_nbval_without_a_reason(path):
             )
 
 
+_HIDDEN = {"hide-cell", "hide-input", "remove-cell"}
+_STATED = re.compile(r"\bstated(?:_all)?\(")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_bookkeeping_lives_in_hidden_glue_cells(path):
+    """A visible code cell does one thing; stating numbers goes to glue cells the reader can skip.
+
+    Cells shown on the site and expanded in Binder state at most two numbers; longer bookkeeping sits
+    in cells tagged ``hide-cell`` (folded on the site, collapsed in the Binder and Colab copies) that
+    open with a ``# Glue:`` comment saying what they state.
+    """
+    for i, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        calls = len(_STATED.findall(cell.source))
+        entries = len(re.findall(r"^\s*f?\"ch\w*\"\s*:", cell.source, re.M))  # names in a stated_all dict
+        if set(cell.metadata.get("tags", [])) & _HIDDEN:
+            if "stated_all(" in cell.source:
+                assert cell.source.startswith("# Glue:"), f"{path.name}, glue cell {i} must open with '# Glue: ...'"
+            continue
+        assert max(calls, entries) <= 2, (
+            f"{path.name}, code cell {i} is visible and states {max(calls, entries)} numbers: use a glue cell"
+        )
+
+
 _MATH_OR_CODE = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$|`[^`]*`|\(\w[\w-]*\)=|\[[^\]]*\]\([^)]*\)",
                            re.DOTALL)
 _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?![\w.])")

@@ -394,6 +394,20 @@ class Chapter:
         raise ConversionError(f"{self.docname}: unknown directive {{{name}}}")
 
 
+def _tidy(lines: list[str]) -> list[str]:
+    """Collapse runs of blank lines (and of empty block-quote lines) outside code blocks."""
+    out, fence = [], None
+    for line in lines:
+        match = FENCE.match(line.strip())
+        if match and (fence is None or line.strip().startswith(fence)):
+            fence = None if fence else match["fence"]
+        blank = line.strip() in ("", ">")
+        if fence is None and blank and out and out[-1].strip() in ("", ">") and out[-1].strip() == line.strip():
+            continue
+        out.append(line)
+    return out
+
+
 def _md_inline_to_html(text: str) -> str:
     """Inline markdown of a ``<summary>`` (HTML, where markdown is not parsed): links and emphasis."""
     text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r'<a href="\2">\1</a>', text)
@@ -434,7 +448,8 @@ def _quote(lines: list[str]) -> list[str]:
             end = i + 1
             while end < len(lines) and not _closes_math(lines[end]):
                 end += 1
-            joined.append(" ".join(x.strip() for x in lines[i:end + 1]))
+            indent = line[: len(line) - len(line.lstrip())]  # stay inside a list item
+            joined.append(indent + " ".join(x.strip() for x in lines[i:end + 1]))
             i = end + 1
             continue
         joined.append(line)
@@ -507,7 +522,7 @@ def convert(nb, docname: str, index: SiteIndex, bib: Bibliography, target: str =
     cells = []
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = "\n".join(chapter.blocks(cell.source.splitlines())).strip("\n") + "\n"
+            cell.source = "\n".join(_tidy(chapter.blocks(cell.source.splitlines()))).strip("\n") + "\n"
         elif cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if cell.source.lstrip().startswith(COLAB_MARKER) and target != "colab":
