@@ -23,3 +23,13 @@ def built_site(tmp_path_factory):
         capture_output=True, text=True, timeout=600, check=False, env={**os.environ, "PYTHONWARNINGS": ""},
     )
     return result, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def binder_copy(tmp_path_factory):
+    """The Binder copies of the chapters, made exactly as README and postBuild make them."""
+    out = tmp_path_factory.mktemp("binder")
+    done = subprocess.run([sys.executable, "tools/plain_notebooks.py", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out

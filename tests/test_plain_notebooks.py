@@ -38,15 +38,6 @@ CITATION = re.compile(  # [Xu *et al.*, [2025](#bib-XMTMV25), Thm 3.2] or Xu *et
 
 
 @pytest.fixture(scope="session")
-def binder_copy(tmp_path_factory):
-    out = tmp_path_factory.mktemp("binder")
-    done = subprocess.run([sys.executable, "tools/plain_notebooks.py", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
 def colab_copy(tmp_path_factory, built_site):
     _, html = built_site
     out = tmp_path_factory.mktemp("colab")
