@@ -1353,17 +1353,16 @@ class Backtracking(gd.StepPolicy):
 
 
 # ---------------------------------------------------------------------------
-# the reproduction of [XMTMV25]'s experiments: GD in span coordinates, batched rules (chapter 5c)
+# the reproduction of [XMTMV25]'s experiments: GD in span coordinates, batched rules (the reproduction chapter, after chapter 5)
 # ---------------------------------------------------------------------------
 def span_coordinates(W1, W2):
-    r"""Factors :math:`(A, B)` of width :math:`r = \min(h, n + m)` that gradient descent treats exactly as
-    :math:`(W_1, W_2)` (chapter 5c).
+    r"""Factors of width at most n + m on which gradient descent runs exactly as on the given ones (the reproduction chapter, after chapter 5).
 
     Every GD update of :math:`W_1` is a combination of the rows of :math:`W_2^\top`, and every update of
     :math:`W_2` one of the columns of :math:`W_1^\top`: the rows of :math:`W_1(t)` and the columns of
-    :math:`W_2(t)` stay in the span :math:`S` of those of :math:`W_1(0)^{}` and :math:`W_2(0)`, of dimension at
+    :math:`W_2(t)` stay in the span :math:`S` of those of :math:`W_1(0)` and :math:`W_2(0)`, of dimension at
     most :math:`n + m`. With a thin QR factorization :math:`[W_1^\top\; W_2] = QR`,
-    :math:`W_1 = AQ^\top` and :math:`W_2 = QB` with :math:`A = R_{:, :n}^\top` and :math:`B = R_{:, n:}`, and
+    :math:`W_1 = AQ^\top` and :math:`W_2 = QB`, where :math:`A^\top` is the first n columns of R and B the others, and
     gradient descent from :math:`(A, B)` with the same steps gives :math:`W_1(t) = A(t)Q^\top`,
     :math:`W_2(t) = QB(t)`: the same products :math:`W(t)`, losses, Gram matrices :math:`W_1W_1^\top = AA^\top`,
     :math:`W_2^\top W_2 = B^\top B`, gradient norms, and the nonzero spectrum of the imbalance. A run at
@@ -1447,7 +1446,7 @@ def _batch_T_and_W(W1, W2):
 
 
 class BatchXMTMV25Step(_BatchLogging):
-    r"""The step rule of [XMTMV25, eq. (19)] for every run of a :class:`SquaredBatch` (chapter 5c).
+    r"""The step rule of [XMTMV25, eq. (19)] for every run of a :class:`SquaredBatch` (the reproduction chapter, after chapter 5).
 
     Run ``b`` takes the step :class:`XMTMV25Step` would take with ``rates[b]``:
     :math:`\eta_t^* = \min((1 + \eta_0^d)^{t/2}\eta_0, 1/K_t)` for ``h="rho"`` (:math:`\eta K_t(\eta) = 1`
@@ -1509,7 +1508,7 @@ class BatchXMTMV25Step(_BatchLogging):
 
 class BatchXMTMV23Step(_BatchLogging):
     r"""The adaptive step of [XMTMV23, Claim 3.1] (or its constant :math:`\eta_{\max}`) for every run of a
-    :class:`SquaredBatch` (chapter 5c).
+    :class:`SquaredBatch` (the reproduction chapter, after chapter 5).
 
     Run ``b`` takes the step :class:`XMTMV23Step` would take with ``eta_maxes[b]``; the coefficients
     :math:`a_1, \dots, a_4` depend on the run only through :math:`L(t)`, so the batch needs no
@@ -1554,7 +1553,7 @@ class BatchXMTMV23Step(_BatchLogging):
 
 class BatchBacktracking(gd.BatchStepPolicy):
     r"""The backtracking line search of :class:`Backtracking` for every run of a :class:`SquaredBatch`
-    (chapter 5c).
+    (the reproduction chapter, after chapter 5).
 
     All runs try :math:`\eta_{\rm bt}`, then the runs whose test failed try :math:`\tau\eta`, and so on: one
     stacked loss evaluation per round for the runs still searching. ``trials[b]`` lists the trials of
