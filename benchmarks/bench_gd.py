@@ -16,6 +16,11 @@ Run from the repository root::
    a ratio to the constant-step floor (the bare loop of 1.), and the one-off cost of
    ``xmtmv25_eta_max`` in floor steps. No target: the ratios show what each rule costs per step.
 
+4. The reproduction chapter (5c, [XMTMV25]'s Fig. 1 at h = 1000, sigma^2 = 1: 30 draws, eq. (19) with rho, 50
+   steps): a Python loop of single ``gd.run`` calls with ``XMTMV25Step`` at full width, against one
+   ``gd.run_batch`` call with ``BatchXMTMV25Step`` at full width, and against the chapter's way (the same batch in
+   the exact span coordinates of ``twolayer.span_coordinates``, width n + m = 20). No target.
+
 Every ratio is a median over repeats, printed with its range; seconds are not the
 result (they do not travel between machines). Nothing here is a test.
 """
@@ -138,7 +143,41 @@ def step_rules() -> None:
           f"(range {lo * steps:.1f}-{hi * steps:.1f}, {REPEATS} repeats)")
 
 
+def reproduction_batch() -> None:
+    rng = np.random.default_rng(3)
+    B, n, m, h, steps = 30, 10, 10, 1000, 50
+    X = np.stack([np.linalg.qr(rng.standard_normal((n, n)))[0] for _ in range(B)])
+    W1, W2 = rng.standard_normal((B, n, h)), rng.standard_normal((B, h, m))
+    losses_ = [SquaredLoss(X[b], X[b] @ W1[b] @ W2[b] + rng.standard_normal((n, m))) for b in range(B)]
+    batch = twolayer.SquaredBatch.from_losses(losses_)
+    eta0 = [twolayer.xmtmv25_eta_max(lo, W1[b], W2[b], 0.5, 1.01).eta_max for b, lo in enumerate(losses_)]
+
+    def loop():
+        return [gd.run(twolayer.objective(lo), (W1[b], W2[b]),
+                       twolayer.XMTMV25Step(lo, W1[b], W2[b], eta0[b], "rho", 0.5, 1.01), max_iter=steps, tol=0.0)
+                for b, lo in enumerate(losses_)]
+
+    def rates(A, Bm):
+        return [twolayer.xmtmv25_eta_max(lo, A[b], Bm[b], 0.5, 1.01).constants(eta0[b] * (1 - 1e-9))
+                for b, lo in enumerate(losses_)]
+
+    def batched_full():
+        return gd.run_batch(batch, (W1, W2), twolayer.BatchXMTMV25Step(batch, rates(W1, W2)), max_iter=steps, tol=0.0)
+
+    def batched_span():
+        A, Bm = twolayer.span_coordinates(W1, W2)
+        return gd.run_batch(batch, (A, Bm), twolayer.BatchXMTMV25Step(batch, rates(A, Bm)), max_iter=steps, tol=0.0)
+
+    loop(), batched_full(), batched_span()
+    for name, fn in (("run_batch at full width", batched_full), ("run_batch in span coordinates (chapter 5c)", batched_span)):
+        ratios = [seconds(loop) / seconds(fn) for _ in range(REPEATS)]
+        print(f"reproduction, {B} draws n=m={n}, h={h}, eq. (19) rho, {steps} steps: loop of gd.run / {name} = "
+              f"{statistics.median(ratios):.1f}x (range {min(ratios):.1f}-{max(ratios):.1f}, {REPEATS} repeats; "
+              "one-off eta_max included in both)")
+
+
 if __name__ == "__main__":
     engine_overhead()
     batching()
     step_rules()
+    reproduction_batch()

@@ -1350,3 +1350,269 @@ class Backtracking(gd.StepPolicy):
                 self.failures += 1
         self.trials.append(trial)
         return eta
+
+
+# ---------------------------------------------------------------------------
+# the reproduction of [XMTMV25]'s experiments: GD in span coordinates, batched rules (the reproduction chapter, after chapter 5)
+# ---------------------------------------------------------------------------
+def span_coordinates(W1, W2):
+    r"""Factors of width at most n + m on which gradient descent runs exactly as on the given ones (the reproduction chapter, after chapter 5).
+
+    Every GD update of :math:`W_1` is a combination of the rows of :math:`W_2^\top`, and every update of
+    :math:`W_2` one of the columns of :math:`W_1^\top`: the rows of :math:`W_1(t)` and the columns of
+    :math:`W_2(t)` stay in the span :math:`S` of those of :math:`W_1(0)` and :math:`W_2(0)`, of dimension at
+    most :math:`n + m`. With a thin QR factorization :math:`[W_1^\top\; W_2] = QR`,
+    :math:`W_1 = AQ^\top` and :math:`W_2 = QB`, where :math:`A^\top` is the first n columns of R and B the others, and
+    gradient descent from :math:`(A, B)` with the same steps gives :math:`W_1(t) = A(t)Q^\top`,
+    :math:`W_2(t) = QB(t)`: the same products :math:`W(t)`, losses, Gram matrices :math:`W_1W_1^\top = AA^\top`,
+    :math:`W_2^\top W_2 = B^\top B`, gradient norms, and the nonzero spectrum of the imbalance. A run at
+    width :math:`h` then costs what a run at width :math:`n + m` costs.
+
+    Parameters
+    ----------
+    W1, W2 : ndarray
+        Shapes ``(n, h)`` and ``(h, m)``, or stacks ``(B, n, h)`` and ``(B, h, m)``.
+
+    Returns
+    -------
+    A, B : ndarray
+        Shapes ``(n, r)`` and ``(r, m)`` (or stacked), :math:`r = \min(h, n + m)`; for :math:`h \le n + m`
+        copies of the factors.
+    """
+    if isinstance(W1, np.ndarray) and W1.ndim not in (2, 3):
+        raise ValueError(f"W1 must be a matrix (n, h) or a stack (B, n, h), got shape {W1.shape}")
+    W1 = _validate.matrix("W1", W1, ndim=np.ndim(W1) if np.ndim(W1) in (2, 3) else 2)
+    if isinstance(W2, np.ndarray) and W2.ndim in (2, 3) and W2.ndim != W1.ndim:
+        raise ValueError(f"W1 and W2 must both be matrices or both stacks of B matrices, got shapes "
+                         f"{W1.shape} and {W2.shape}")
+    W2 = _validate.matrix("W2", W2, ndim=W1.ndim)
+    lead = W1.shape[:-2]
+    _validate.shape("W2", W2, lead + (W1.shape[-1], None))
+    n, h = W1.shape[-2:]
+    m = W2.shape[-1]
+    if h <= n + m:
+        return W1.copy(), W2.copy()
+    R = np.linalg.qr(np.concatenate([np.swapaxes(W1, -1, -2), W2], axis=-1), mode="r")
+    return np.ascontiguousarray(np.swapaxes(R[..., :n], -1, -2)), np.ascontiguousarray(R[..., n:])
+
+
+def _check_batch(batch):
+    if not isinstance(batch, SquaredBatch):
+        raise ValueError(f"batch must be a twolayer.SquaredBatch, got {type(batch).__name__}")
+    return batch
+
+
+def _per_run_objects(name, values, cls, B):
+    if isinstance(values, (np.ndarray, str)) or not isinstance(values, (list, tuple)):
+        raise ValueError(f"{name} must be a list of {cls.__name__}, one per run, got {_validate.describe(values)}")
+    if len(values) != B or not all(isinstance(v, cls) for v in values):
+        raise ValueError(f"{name} must hold one {cls.__name__} per run of the batch ({B}), got "
+                         f"{len(values)} items of types {sorted({type(v).__name__ for v in values})}")
+    return tuple(values)
+
+
+class _BatchLogging(gd.BatchStepPolicy):
+    """A batched policy that keeps, per run, the factor of its bound at every step."""
+
+    def _start(self, B, gap0):
+        self.gap0 = np.asarray(gap0, dtype=float)
+        self.factors = [[] for _ in range(B)]
+        self.eigenproblems = np.zeros(B, dtype=int)
+
+    def _record(self, idx, values):
+        for b, v in zip(idx.tolist(), values.tolist()):
+            self.factors[b].append(v)
+
+    def bound(self) -> list:
+        r"""Per run, the bound :math:`L(0)\prod_{k<t} h_k` on :math:`L(t) - \ell^*` for the steps taken."""
+        return [g0 * np.concatenate([[1.0], np.cumprod(f)]) for g0, f in zip(self.gap0, self.factors)]
+
+
+def _batch_T_and_W(W1, W2):
+    r""":math:`\lambda_{\min}(\mathcal T)`, :math:`\lambda_{\max}(\mathcal T)`, :math:`\sigma_{\max}(W)` per run, from small Gram matrices."""
+    W = W1 @ W2
+    G1 = W1 @ np.swapaxes(W1, 1, 2)
+    G2 = np.swapaxes(W2, 1, 2) @ W2
+    GW = np.swapaxes(W, 1, 2) @ W if W.shape[2] <= W.shape[1] else W @ np.swapaxes(W, 1, 2)
+    if G1.shape == G2.shape == GW.shape:  # one LAPACK call for the three
+        lam = np.linalg.eigvalsh(np.concatenate([G1, G2, GW]))
+        k = W.shape[0]
+        l1, l2, lw = lam[:k], lam[k:2 * k], lam[2 * k:]
+    else:
+        l1, l2, lw = (np.linalg.eigvalsh(G) for G in (G1, G2, GW))
+    T_min = np.clip(l1[:, 0], 0.0, None) + np.clip(l2[:, 0], 0.0, None)
+    T_max = np.clip(l1[:, -1], 0.0, None) + np.clip(l2[:, -1], 0.0, None)
+    return T_min, T_max, np.sqrt(np.clip(lw[:, -1], 0.0, None))
+
+
+class BatchXMTMV25Step(_BatchLogging):
+    r"""The step rule of [XMTMV25, eq. (19)] for every run of a :class:`SquaredBatch` (the reproduction chapter, after chapter 5).
+
+    Run ``b`` takes the step :class:`XMTMV25Step` would take with ``rates[b]``:
+    :math:`\eta_t^* = \min((1 + \eta_0^d)^{t/2}\eta_0, 1/K_t)` for ``h="rho"`` (:math:`\eta K_t(\eta) = 1`
+    solved per run by Newton's method on the cubic, :math:`\lambda_{\min}(\mathcal T_t)`,
+    :math:`\lambda_{\max}(\mathcal T_t)` and :math:`\sigma_{\max}(W(t))` from stacked small Gram matrices, in one
+    batched eigenvalue call) or with :math:`1/\bar K_t` for ``h="rho_bar"`` (no eigenvalue problem). After a
+    run, ``factors[b]`` holds the factors :math:`h(\eta_t^*, t)` and ``bound()[b]`` is eq. (20);
+    ``eigenproblems[b]`` counts the small symmetric eigenvalue problems of run ``b``.
+
+    Parameters
+    ----------
+    batch : SquaredBatch
+    rates : list of XMTMV25Rate
+        One per run, from :meth:`XMTMV25EtaMax.constants` at that run's start.
+    h : {"rho", "rho_bar"}
+    """
+
+    def __init__(self, batch, rates, h: str = "rho"):
+        self.batch = _check_batch(batch)
+        rates = _per_run_objects("rates", rates, XMTMV25Rate, batch.batch_size)
+        if not isinstance(h, str) or h not in ("rho", "rho_bar"):
+            raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
+        self.h, self.rates = h, rates
+        get = lambda f: np.array([f(r) for r in rates], dtype=float)  # noqa: E731
+        self.eta0, self.d, self.c = get(lambda r: r.eta0), get(lambda r: r.d), get(lambda r: r.c)
+        self.mu_bar, self.rho_bar, self.Delta = get(lambda r: r.mu_bar), get(lambda r: r.rho_bar), get(lambda r: r.Delta)
+        self._K, self._L0 = get(lambda r: r.init.K), get(lambda r: r.init.gap0)
+        self._beta2, self._alpha2 = get(lambda r: r.init.beta2), get(lambda r: r.init.alpha2)
+        self._start(len(rates), self._L0)
+
+    def _K_bar(self, t, idx):
+        r""":math:`\bar K_t` of the runs ``idx`` (as :meth:`XMTMV25Rate.K_bar`)."""
+        K, L0, e0 = self._K[idx], self._L0[idx], self.eta0[idx]
+        rb, De = self.rho_bar[idx], self.Delta[idx]
+        return (np.sqrt(2 * K * L0 * rb ** t) + 6 * K * K * self._beta2[idx] * L0 * e0 ** 2 * De ** t
+                + K * np.exp(e0 ** self.c[idx]) * self._alpha2[idx] * (1 + 3 * np.sqrt(2 * K * L0 * De ** t) * e0))
+
+    def __call__(self, t, x, f, g, idx):
+        e0 = self.eta0[idx]
+        cap = (1 + e0 ** self.d[idx]) ** (t / 2) * e0
+        if self.h == "rho_bar":
+            K_bar = self._K_bar(t, idx)
+            eta = np.minimum(cap, 1.0 / K_bar)
+            mu_bar = self.mu_bar[idx]
+            self._record(idx, 1 - 2 * mu_bar * eta + mu_bar * K_bar * eta * eta)
+            return eta
+        W1, W2 = x
+        T_min, T_max, s_max = _batch_T_and_W(W1, W2)
+        self.eigenproblems[idx] += 3
+        K = self.batch.K[idx]
+        gap = np.clip(np.asarray(f, dtype=float) - self.batch.min_value[idx], 0.0, None)
+        root = np.sqrt(2.0 * K * gap)
+        A, B, C = K * T_max + root, 3.0 * K * T_max * root, 6.0 * K * K * s_max * gap
+        eta = np.minimum(cap, _cubic_root(A, B, C, 1.0))
+        mu_t = self.batch.mu[idx] * T_min
+        self._record(idx, 1 - 2 * mu_t * eta + mu_t * (A + B * eta + C * eta * eta) * eta * eta)
+        return eta
+
+
+class BatchXMTMV23Step(_BatchLogging):
+    r"""The adaptive step of [XMTMV23, Claim 3.1] (or its constant :math:`\eta_{\max}`) for every run of a
+    :class:`SquaredBatch` (the reproduction chapter, after chapter 5).
+
+    Run ``b`` takes the step :class:`XMTMV23Step` would take with ``eta_maxes[b]``; the coefficients
+    :math:`a_1, \dots, a_4` depend on the run only through :math:`L(t)`, so the batch needs no
+    eigenvalue problem per step. ``factors[b]`` and ``bound()[b]`` are as in :class:`XMTMV23Step`.
+
+    Parameters
+    ----------
+    batch : SquaredBatch
+    eta_maxes : list of XMTMV23EtaMax
+        One per run, from :func:`xmtmv23_eta_max` at that run's start.
+    adaptive : bool
+    """
+
+    def __init__(self, batch, eta_maxes, adaptive: bool = True):
+        self.batch = _check_batch(batch)
+        ems = _per_run_objects("eta_maxes", eta_maxes, XMTMV23EtaMax, batch.batch_size)
+        if not isinstance(adaptive, bool):
+            raise ValueError(f"adaptive must be True or False, got {adaptive!r}")
+        self.adaptive = adaptive
+        get = lambda f: np.array([f(e) for e in ems], dtype=float)  # noqa: E731
+        self.eta_max = get(lambda e: e.eta_max)
+        self._c1a0 = get(lambda e: e.c1 * e.init.alpha0)
+        self._c2b0 = get(lambda e: e.c2 * e.init.beta0)
+        self._p2 = get(lambda e: e.init.p2)
+        self._start(len(ems), get(lambda e: e.init.gap0))
+
+    def __call__(self, t, x, f, g, idx):
+        kappa = self.batch.K[idx] / self.batch.mu[idx]
+        s2 = self.batch.mu[idx]
+        gap = np.clip(np.asarray(f, dtype=float) - self.batch.min_value[idx], 0.0, None)
+        p2, c2b0 = self._p2[idx], self._c2b0[idx]
+        a1 = 2 * self._c1a0[idx] * s2
+        a2 = 2 * np.sqrt(2 * kappa * gap * s2 ** 3) * p2 + kappa * s2 ** 2 * c2b0 ** 2
+        a3 = 2 * np.sqrt(2 * kappa ** 3 * gap * s2 ** 5) * c2b0 * p2
+        a4 = 2 * kappa ** 2 * s2 ** 3 * p2 ** 2 * gap
+        eta = self.eta_max[idx]
+        if self.adaptive:
+            eta = np.minimum(_cubic_root(2 * a2, 3 * a3, 4 * a4, a1), eta)
+        self._record(idx, 1 - a1 * eta + a2 * eta ** 2 + a3 * eta ** 3 + a4 * eta ** 4)
+        return eta
+
+
+class BatchBacktracking(gd.BatchStepPolicy):
+    r"""The backtracking line search of :class:`Backtracking` for every run of a :class:`SquaredBatch`
+    (the reproduction chapter, after chapter 5).
+
+    All runs try :math:`\eta_{\rm bt}`, then the runs whose test failed try :math:`\tau\eta`, and so on: one
+    stacked loss evaluation per round for the runs still searching. ``trials[b]`` lists the trials of
+    every step of run ``b`` (one loss evaluation each) and ``failures[b]`` counts its steps that took the
+    last trial after ``max_trials`` rejections.
+
+    Parameters
+    ----------
+    batch : SquaredBatch
+    eta_bt, tau, gamma, rule, max_trials
+        As in :class:`Backtracking`.
+    """
+
+    def __init__(self, batch, eta_bt, tau: float = 0.1, gamma: float = 0.9, rule: str = "printed",
+                 max_trials: int = 60):
+        self.batch = _check_batch(batch)
+        self.eta_bt = _validate.positive("eta_bt", eta_bt)
+        self.tau = _validate.positive("tau", tau)
+        if not self.tau < 1:
+            raise ValueError(f"tau must lie in (0, 1), got {tau!r}")
+        self.gamma = _validate.positive("gamma", gamma)
+        if not self.gamma < 1:
+            raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
+        if not isinstance(rule, str) or rule not in ("printed", "armijo"):
+            raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
+        self.rule = rule
+        self.max_trials = _validate.positive_int("max_trials", max_trials)
+        B = batch.batch_size
+        self.trials = [[] for _ in range(B)]
+        self.failures = np.zeros(B, dtype=int)
+
+    def loss_evaluations(self) -> np.ndarray:
+        """Loss evaluations spent in the line search, per run (one per trial)."""
+        return np.array([sum(t) for t in self.trials], dtype=int)
+
+    def __call__(self, t, x, f, g, idx):
+        W1, W2 = x
+        G1, G2 = g
+        X, _, Y = self.batch.rows(idx)
+        f = np.asarray(f, dtype=float)
+        gg = np.sum(G1 * G1, axis=(1, 2)) + np.sum(G2 * G2, axis=(1, 2))
+        eta = np.full(idx.size, self.eta_bt)
+        trials = np.zeros(idx.size, dtype=int)
+        open_ = np.arange(idx.size)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for trial in range(1, self.max_trials + 1):
+                e = eta[open_][:, None, None]
+                R = Y[open_] - X[open_] @ ((W1[open_] - e * G1[open_]) @ (W2[open_] - e * G2[open_]))
+                value = 0.5 * np.sum(R * R, axis=(1, 2))
+                trials[open_] = trial
+                decrease = self.gamma * gg[open_] * (eta[open_] if self.rule == "armijo" else 1.0)
+                passed = value <= f[open_] - decrease
+                open_ = open_[~passed]
+                if open_.size == 0:
+                    break
+                if trial < self.max_trials:
+                    eta[open_] *= self.tau
+        for b in idx[open_].tolist():
+            self.failures[b] += 1
+        for b, k in zip(idx.tolist(), trials.tolist()):
+            self.trials[b].append(k)
+        return eta

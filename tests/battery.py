@@ -182,6 +182,13 @@ SPECS = {
         loss=LOSS, W1=w1(), W2=w2(), adaptive=True, c1=0.5, c2=1.5)),
     "twolayer.Backtracking": (fac(twolayer.Backtracking), lambda: dict(
         loss=LOSS, eta_bt=1.0, tau=0.1, gamma=0.9, rule="printed", max_trials=60)),
+    "twolayer.span_coordinates": (fac(twolayer.span_coordinates), lambda: dict(W1=w1(), W2=w2())),
+    "twolayer.BatchXMTMV25Step": (fac(twolayer.BatchXMTMV25Step), lambda: dict(
+        batch=BATCH, rates=[RATE25, ETA_MAX25.constants(ETA_MAX25.eta_max / 3)], h="rho")),
+    "twolayer.BatchXMTMV23Step": (fac(twolayer.BatchXMTMV23Step), lambda: dict(
+        batch=BATCH, eta_maxes=[ETA_MAX23, twolayer.xmtmv23_eta_max(LOSS, W10, W20, 0.4, 1.6)], adaptive=True)),
+    "twolayer.BatchBacktracking": (fac(twolayer.BatchBacktracking), lambda: dict(
+        batch=BATCH, eta_bt=1.0, tau=0.1, gamma=0.9, rule="armijo", max_trials=60)),
     # deeplinear
     "deeplinear.end_to_end": (fac(deeplinear.end_to_end), lambda: dict(Ws=[W.copy() for W in WS])),
     "deeplinear.balancedness": (fac(deeplinear.balancedness), lambda: dict(Ws=[W.copy() for W in WS])),
@@ -288,6 +295,9 @@ NOT_A_BOUNDARY = {
     "plotting.use_style": "takes no arguments",
     "twolayer.XMTMV25Step.bound": "takes no arguments (the bound of the steps taken)",
     "twolayer.XMTMV23Step.bound": "takes no arguments (the bound of the steps taken)",
+    "twolayer.BatchXMTMV25Step.bound": "takes no arguments (the bound of the steps taken)",
+    "twolayer.BatchXMTMV23Step.bound": "takes no arguments (the bound of the steps taken)",
+    "twolayer.BatchBacktracking.loss_evaluations": "takes no arguments (the evaluations spent)",
     "data.breast_cancer": "takes no arguments",
     "data.diabetes": "takes no arguments",
 }
