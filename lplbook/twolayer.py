@@ -541,7 +541,7 @@ class AdaptiveStep(gd.StepPolicy):
             a = min(float(np.vdot(grad_l, grad_l)), (state["a_ref"] + math.sqrt(float(np.vdot(diff, diff)))) ** 2)
             a = math.sqrt(a) * (1.0 + gram_margin)
         eta = _step_from_parts(self.loss.K, a, r1 * r1 + r2 * r2, math.sqrt(g1 * g1 + g2 * g2), self.theta)
-        state.update(t=t, eta=eta, r1=r1, r2=r2, g1=g1, g2=g2)
+        state.update(t=t, eta=eta, r1=r1, r2=r2, a=a, g1=g1, g2=g2)
         self._weyl = state
         return eta
 
