@@ -134,8 +134,11 @@ def step_rules() -> None:
     rules = {
         "constant step (gd.run)": lambda: eta,
         "eq. (19), h = rho": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho", d=1.01),
+        "eq. (19), h = rho, spectra='weyl'": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho", d=1.01,
+                                                                           spectra="weyl"),
         "eq. (19), h = rho_bar": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho_bar", d=1.01),
         "book's adaptive step": lambda: twolayer.AdaptiveStep(objective),
+        "book's adaptive step, spectra='weyl'": lambda: twolayer.AdaptiveStep(objective, spectra="weyl"),
         "XMTMV23 adaptive step": lambda: twolayer.XMTMV23Step(loss, W1, W2),
         "Armijo backtracking": lambda: twolayer.Backtracking(loss, 1.0, rule="armijo"),
     }

@@ -1244,10 +1244,13 @@ class XMTMV25Step(_LoggingPolicy):
         G1, G2 = g
         g1, g2 = math.sqrt(float(np.vdot(G1, G1))), math.sqrt(float(np.vdot(G2, G2)))
         (n, h), m = W1.shape, W2.shape[1]
-        gram_margin, step_margin = _rounding_margins(n, h, m)
-        up, down = 1.0 + step_margin, 1.0 - step_margin
         state = self._weyl
         exact = state is None or t != state["t"] + 1 or t - state["t_exact"] >= self.spectra_refresh
+        if state is None or state["shape"] != (n, h, m):
+            gram_margin, step_margin = _rounding_margins(n, h, m)
+        else:
+            gram_margin, step_margin = state["margins"]
+        up, down = 1.0 + step_margin, 1.0 - step_margin
         if not exact:
             eta, p1, p2 = state["eta"], state["g1"] * (1.0 + gram_margin), state["g2"] * (1.0 + gram_margin)
             r1, r2 = (state["r1"] + eta * p1) * up, (state["r2"] + eta * p2) * up
@@ -1266,7 +1269,8 @@ class XMTMV25Step(_LoggingPolicy):
             # rounding error is relative to the largest one
             l1 = math.sqrt(max(lam1[0] - gram_margin * lam1[-1], 0.0)) if h >= n else 0.0
             l2 = math.sqrt(max(lam2[0] - gram_margin * lam2[-1], 0.0)) if h >= m else 0.0
-            state = {"t_exact": t, "T_max_exact": r1 * r1 + r2 * r2, "T_min_exact": l1 * l1 + l2 * l2}
+            state = {"t_exact": t, "T_max_exact": r1 * r1 + r2 * r2, "T_min_exact": l1 * l1 + l2 * l2,
+                     "shape": (n, h, m), "margins": (gram_margin, step_margin)}
         state.update(t=t, r1=r1, r2=r2, l1=l1, l2=l2, w=w, g1=g1, g2=g2)
         self._weyl = state
         return l1 * l1 + l2 * l2, r1 * r1 + r2 * r2, w
