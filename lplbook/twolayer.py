@@ -411,11 +411,11 @@ class AdaptiveStep(gd.StepPolicy):
         solve. :math:`\|\nabla L\|_F` is exact. :math:`K_{\rm loc}(\eta)` increases in
         :math:`\lambda_{\max}(\mathcal T) = \sigma_{\max}(W_1)^2 + \sigma_{\max}(W_2)^2` and in
         :math:`\|\nabla\ell\|_2`, so the step from the bounds solves
-        :math:`\eta\,\bar K_{\rm loc}(\eta) = \theta` with :math:`\bar K_{\rm loc} \ge K_{\rm loc}`: it is never
+        :math:`\eta\,\widehat K_{\rm loc}(\eta) = \theta` with :math:`\widehat K_{\rm loc} \ge K_{\rm loc}`: it is never
         larger than the exact adaptive step at the same iterate, and
         :math:`\eta K_{\rm loc}(\eta) \le \theta` still holds with the exact :math:`K_{\rm loc}`, so the
-        descent guarantee of chapter 5 holds at every step. The bounds carry relative margins
-        that cover floating-point rounding.
+        descent guarantee of chapter 5 holds at every step. The bounds carry relative margins of
+        the size of the standard rounding-error bounds of the products and eigenvalues involved.
     spectra_refresh : int
         With ``spectra="weyl"``: solve the eigenvalue problems exactly at least every
         ``spectra_refresh`` steps.
@@ -426,8 +426,8 @@ class AdaptiveStep(gd.StepPolicy):
     Notes
     -----
     A policy object keeps the Gram matrices (or, with ``spectra="weyl"``, the bounds) of the run
-    it is used in; use one per run. ``exact_solves`` counts the steps at which the eigenvalue
-    problems were solved.
+    it is used in; use one per run. With ``spectra="weyl"``, ``exact_solves`` counts the steps at
+    which the eigenvalue problems were solved.
     """
 
     def __init__(self, source, theta: float = 1.0, refresh: int = 50, spectra: str = "exact",
