@@ -1166,7 +1166,7 @@ class XMTMV25Step(_LoggingPolicy):
         The constants of Theorem E.1 (Theorem 3.2: ``c = 0.5, d = 2``).
     spectra : {"exact", "weyl"}
         For :math:`h = \rho`: how :math:`\lambda_{\max}(\mathcal T_t)`, :math:`\sigma_{\max}(W_t)` and
-        :math:`\lambda_{\min}(\mathcal T_t)` are obtained. ``"exact"`` (the default, used by chapter 5b)
+        :math:`\lambda_{\min}(\mathcal T_t)` are obtained. ``"exact"`` (the default, used by the book)
         solves three eigenvalue problems per step. ``"weyl"`` (chapter 5, a faster certified variant,
         as for :class:`AdaptiveStep`) solves them every ``spectra_refresh`` steps and in between
         carries bounds by Weyl's inequality for singular values, the step changing :math:`W_i` by
