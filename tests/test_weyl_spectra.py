@@ -168,3 +168,16 @@ def test_bad_input_raises_naming_the_argument(make, kw, name):
     loss, W1, W2 = xmtmv25_problem(0)
     with pytest.raises(ValueError, match=name):
         make(loss, W1, W2, **kw)
+
+
+def test_weyl_with_a_loss_as_source_and_a_reused_policy():
+    loss, W1, W2 = adaptive_problem(*ADAPTIVE_CASES[0])
+    objective = twolayer.objective(loss)
+    a = gd.run(objective, (W1, W2), twolayer.AdaptiveStep(objective, spectra="weyl"), max_iter=60, tol=0.0)
+    policy = twolayer.AdaptiveStep(loss, spectra="weyl")  # recomputes grad l itself
+    b = gd.run(objective, (W1, W2), policy, max_iter=60, tol=0.0)
+    np.testing.assert_allclose(b.steps, a.steps, rtol=1e-12)
+    solves = policy.exact_solves
+    c = gd.run(objective, (W1, W2), policy, max_iter=60, tol=0.0)  # t restarts at 0: solved afresh
+    assert policy.exact_solves == 2 * solves
+    np.testing.assert_array_equal(c.steps, b.steps)
