@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_gd.py            # single-threaded BLAS is set below
+    python benchmarks/bench_gd.py spectra    # only some sections: engine batching rules reproduction spectra
 
 1. Engine overhead (chapter 5's setting, n = m = N = 20, h = 1000): time per step of
    ``lplbook.gd.run`` on a two-layer squared loss, with a constant step and with the
@@ -12,7 +13,8 @@ Run from the repository root::
    ``gd.run`` calls against one ``gd.run_batch`` call. Target: >= 10x faster.
 3. Step rules (chapter 5b, the setting of [XMTMV25]'s Fig. 2: X 10x10 orthogonal, N(0, 1)
    factors, h = 1000): time per step of ``gd.run`` with each rule — eq. (19) with rho and
-   with rho_bar, the book's adaptive step, XMTMV23's adaptive step, Armijo backtracking — as
+   with rho_bar, the book's adaptive step (eq. (19) with rho and the adaptive step also with
+   ``spectra="weyl"``, see 5.), XMTMV23's adaptive step, Armijo backtracking — as
    a ratio to the constant-step floor (the bare loop of 1.), and the one-off cost of
    ``xmtmv25_eta_max`` in floor steps. No target: the ratios show what each rule costs per step.
 
