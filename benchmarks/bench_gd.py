@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python benchmarks/bench_gd.py            # single-threaded BLAS is set below
+    python benchmarks/bench_gd.py spectra    # only some sections: engine batching rules reproduction spectra
 
 1. Engine overhead (chapter 5's setting, n = m = N = 20, h = 1000): time per step of
    ``lplbook.gd.run`` on a two-layer squared loss, with a constant step and with the
@@ -12,7 +13,8 @@ Run from the repository root::
    ``gd.run`` calls against one ``gd.run_batch`` call. Target: >= 10x faster.
 3. Step rules (chapter 5b, the setting of [XMTMV25]'s Fig. 2: X 10x10 orthogonal, N(0, 1)
    factors, h = 1000): time per step of ``gd.run`` with each rule — eq. (19) with rho and
-   with rho_bar, the book's adaptive step, XMTMV23's adaptive step, Armijo backtracking — as
+   with rho_bar, the book's adaptive step (eq. (19) with rho and the adaptive step also with
+   ``spectra="weyl"``, see 5.), XMTMV23's adaptive step, Armijo backtracking — as
    a ratio to the constant-step floor (the bare loop of 1.), and the one-off cost of
    ``xmtmv25_eta_max`` in floor steps. No target: the ratios show what each rule costs per step.
 
@@ -20,6 +22,12 @@ Run from the repository root::
    steps): a Python loop of single ``gd.run`` calls with ``XMTMV25Step`` at full width, against one
    ``gd.run_batch`` call with ``BatchXMTMV25Step`` at full width, and against the chapter's way (the same batch in
    the exact span coordinates of ``twolayer.span_coordinates``, width n + m = 20). No target.
+
+5. Certified spectra (issue 13, n = m = N = 20, h = 1000): time per step of ``gd.run`` with the constant step,
+   the book's adaptive step and eq. (19) with rho, each with ``spectra="exact"`` (the eigenvalue problems at every
+   step) and ``spectra="weyl"`` (bounds carried by Weyl's inequality, exact every ``spectra_refresh`` steps), as a
+   ratio to the constant-step floor, on two problems: the engine setting of 1. and [XMTMV25]'s Fig. 2 setting of
+   3. at n = m = 20 (eq. (19) needs its alpha1 > 0). Target: <= 1.5 for each rule.
 
 Every ratio is a median over repeats, printed with its range; seconds are not the
 result (they do not travel between machines). Nothing here is a test.
@@ -128,8 +136,11 @@ def step_rules() -> None:
     rules = {
         "constant step (gd.run)": lambda: eta,
         "eq. (19), h = rho": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho", d=1.01),
+        "eq. (19), h = rho, spectra='weyl'": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho", d=1.01,
+                                                                           spectra="weyl"),
         "eq. (19), h = rho_bar": lambda: twolayer.XMTMV25Step(loss, W1, W2, eta, h="rho_bar", d=1.01),
         "book's adaptive step": lambda: twolayer.AdaptiveStep(objective),
+        "book's adaptive step, spectra='weyl'": lambda: twolayer.AdaptiveStep(objective, spectra="weyl"),
         "XMTMV23 adaptive step": lambda: twolayer.XMTMV23Step(loss, W1, W2),
         "Armijo backtracking": lambda: twolayer.Backtracking(loss, 1.0, rule="armijo"),
     }
@@ -176,8 +187,42 @@ def reproduction_batch() -> None:
               "one-off eta_max included in both)")
 
 
+def certified_spectra() -> None:
+    n = m = N = 20
+    h, steps = 1000, 300
+    rng = np.random.default_rng(0)
+    loss_a = SquaredLoss(rng.standard_normal((N, n)), rng.standard_normal((N, m)))
+    start_a = (rng.standard_normal((n, h)) / np.sqrt(h), rng.standard_normal((h, m)) / np.sqrt(h))
+    rng = np.random.default_rng(2)
+    X = np.linalg.qr(rng.standard_normal((n, n)))[0]
+    start_b = (rng.standard_normal((n, h)), rng.standard_normal((h, m)))
+    loss_b = SquaredLoss(X, X @ start_b[0] @ start_b[1] + rng.standard_normal((n, m)))
+    for label, loss, (W1, W2), eq19 in (("engine setting (1.)", loss_a, start_a, False),
+                                        ("Fig. 2 setting (3.) at n = m = 20", loss_b, start_b, True)):
+        objective = twolayer.objective(loss)
+        eta = 0.5 * twolayer.adaptive_step(loss, W1, W2)
+        rules = {
+            "constant step": lambda: eta,
+            "adaptive step, exact": lambda: twolayer.AdaptiveStep(objective),
+            "adaptive step, weyl": lambda: twolayer.AdaptiveStep(objective, spectra="weyl"),
+        }
+        if eq19:
+            eta0 = twolayer.xmtmv25_eta_max(loss, W1, W2, c=0.5, d=1.01).eta_max
+            eta = eta0
+            rules["eq. (19) rho, exact"] = lambda: twolayer.XMTMV25Step(loss, W1, W2, eta0, h="rho", d=1.01)
+            rules["eq. (19) rho, weyl"] = lambda: twolayer.XMTMV25Step(loss, W1, W2, eta0, h="rho", d=1.01,
+                                                                       spectra="weyl")
+        floor = lambda: floor_two_layer(loss.X, loss.Y, W1, W2, eta, steps)  # noqa: E731
+        for name, make in rules.items():
+            med, lo, hi = median_ratio(lambda: gd.run(objective, (W1, W2), make(), max_iter=steps, tol=0.0), floor)
+            print(f"certified spectra, {label}, h={h}, {name}: time per step / constant-step floor = {med:.2f} "
+                  f"(range {lo:.2f}-{hi:.2f}, {REPEATS} repeats; target <= 1.5)")
+
+
 if __name__ == "__main__":
-    engine_overhead()
-    batching()
-    step_rules()
-    reproduction_batch()
+    import sys
+
+    sections = {"engine": engine_overhead, "batching": batching, "rules": step_rules,
+                "reproduction": reproduction_batch, "spectra": certified_spectra}
+    for key in sys.argv[1:] or list(sections):
+        sections[key]()

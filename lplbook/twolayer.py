@@ -352,6 +352,27 @@ def initial_curvature_step(loss, W1, W2) -> float:
     return 1.0 / (loss.K * T_max)
 
 
+# --- certified spectral bounds carried by Weyl's inequality (chapter 5) ----------------------
+_SPECTRA = ("exact", "weyl")
+
+
+def _check_spectra(spectra, spectra_refresh, spectra_growth):
+    if not isinstance(spectra, str) or spectra not in _SPECTRA:
+        raise ValueError(f"spectra must be 'exact' or 'weyl', got {spectra!r}")
+    spectra_refresh = _validate.positive_int("spectra_refresh", spectra_refresh)
+    spectra_growth = _validate.positive("spectra_growth", spectra_growth)
+    return spectra, spectra_refresh, spectra_growth
+
+
+def _rounding_margins(n, h, m):
+    r"""Relative margins that cover rounding: of a Gram matrix and its eigenvalues (an inner
+    product of length :math:`h`), and of one step :math:`W \mapsto W - \eta G` of a factor
+    (:math:`\|\text{rounding}\|_F \le \epsilon\|W\|_F \le \epsilon\sqrt{\min(n, m)}\,\|W\|_2` and the like)."""
+    eps = np.finfo(float).eps
+    return 4.0 * eps * (h + n + m), 4.0 * eps * (math.sqrt(max(n, m)) + 2.0)
+
+
+
 class AdaptiveStep(gd.StepPolicy):
     r"""The adaptive step policy :math:`\eta_t` with :math:`\eta_t K_{\rm loc}(\eta_t) = \theta` (chapter 5).
 
@@ -372,14 +393,45 @@ class AdaptiveStep(gd.StepPolicy):
 
         (and its mirror for :math:`W_2^\top W_2`), which costs only :math:`n\times m`-sized
         products, and recomputed from the factors every ``refresh`` steps to wash out
-        rounding.
+        rounding. (Mode ``spectra="exact"`` only.)
+    spectra : {"exact", "weyl"}
+        How the spectral quantities of :math:`K_{\rm loc}(\eta)` (chapter 3) are obtained.
+        ``"exact"`` (the default, used by every chapter) solves the eigenvalue problems of
+        :math:`W_1W_1^\top`, :math:`W_2^\top W_2` and :math:`\nabla\ell^\top\nabla\ell` at every
+        step. ``"weyl"`` (chapter 5, a faster certified variant) solves them only every
+        ``spectra_refresh`` steps and in between carries certified upper bounds by Weyl's
+        inequality for singular values, :math:`\sigma_{\max}(A + B) \le \sigma_{\max}(A) + \|B\|_2`:
+        a step changes :math:`W_1` by :math:`-\eta G_1`, so
+
+        .. math:: \sigma_{\max}(W_1^+) \le \sigma_{\max}(W_1) + \eta\|G_1\|_F, \qquad
+                  \|\nabla\ell(W)\|_2 \le \min\bigl(\|\nabla\ell(W)\|_F,\;
+                  \|\nabla\ell(W_r)\|_2 + \|\nabla\ell(W) - \nabla\ell(W_r)\|_F\bigr),
+
+        (and the same for :math:`W_2`), with :math:`W_r` the iterate of the last exact
+        solve. :math:`\|\nabla L\|_F` is exact. :math:`K_{\rm loc}(\eta)` increases in
+        :math:`\lambda_{\max}(\mathcal T) = \sigma_{\max}(W_1)^2 + \sigma_{\max}(W_2)^2` and in
+        :math:`\|\nabla\ell\|_2`, so the step from the bounds solves
+        :math:`\eta\,\widehat K_{\rm loc}(\eta) = \theta` with :math:`\widehat K_{\rm loc} \ge K_{\rm loc}`: it is never
+        larger than the exact adaptive step at the same iterate, and
+        :math:`\eta K_{\rm loc}(\eta) \le \theta` still holds with the exact :math:`K_{\rm loc}`, so the
+        descent guarantee of chapter 5 holds at every step. The bounds carry relative margins of
+        the size of the standard rounding-error bounds of the products and eigenvalues involved.
+    spectra_refresh : int
+        With ``spectra="weyl"``: solve the eigenvalue problems exactly at least every
+        ``spectra_refresh`` steps.
+    spectra_growth : float
+        With ``spectra="weyl"``: solve them also as soon as the bound on
+        :math:`\lambda_{\max}(\mathcal T)` exceeds ``1 + spectra_growth`` times its last exact value.
 
     Notes
     -----
-    A policy object keeps the Gram matrices of the run it is used in; use one per run.
+    A policy object keeps the Gram matrices (or, with ``spectra="weyl"``, the bounds) of the run
+    it is used in; use one per run. With ``spectra="weyl"``, ``exact_solves`` counts the steps at
+    which the eigenvalue problems were solved.
     """
 
-    def __init__(self, source, theta: float = 1.0, refresh: int = 50):
+    def __init__(self, source, theta: float = 1.0, refresh: int = 50, spectra: str = "exact",
+                 spectra_refresh: int = 50, spectra_growth: float = 0.2):
         loss = source.loss if isinstance(source, Objective) else source
         if not (hasattr(loss, "value_and_grad") and hasattr(loss, "K")):
             raise ValueError(f"source must be a twolayer.Objective or a loss with value_and_grad and K, "
@@ -388,9 +440,13 @@ class AdaptiveStep(gd.StepPolicy):
         self.loss = source.loss if isinstance(source, Objective) else source
         self.theta = _validate.positive("theta", theta)
         self.refresh = _validate.positive_int("refresh", refresh)
+        self.spectra, self.spectra_refresh, self.spectra_growth = _check_spectra(
+            spectra, spectra_refresh, spectra_growth)
+        self.exact_solves = 0
         self._previous = None
         self._stack = None
         self._seen = -1
+        self._weyl = None
 
     def _gradient(self, W1, W2):
         # the objective's cache is used only if it was evaluated on these very arrays since
@@ -423,6 +479,8 @@ class AdaptiveStep(gd.StepPolicy):
         return new1, new2
 
     def __call__(self, t, x, f, g):
+        if self.spectra == "weyl":
+            return self._weyl_step(t, x, g)
         W1, W2 = x
         G1, G2 = g
         W, grad_l = self._gradient(W1, W2)
@@ -442,6 +500,49 @@ class AdaptiveStep(gd.StepPolicy):
         s_sq = max(float(top[0]) + float(top[1]), 0.0)
         eta = _step_from_parts(K, math.sqrt(max(float(top[2]), 0.0)), s_sq, gg, self.theta)
         self._previous = (t, gram1, gram2, W, grad_l, eta)
+        return eta
+
+    def _exact_spectra(self, W1, W2, grad_l):
+        """Top eigenvalues of the two Gram matrices and of the Gram matrix of grad l."""
+        self.exact_solves += 1
+        gram1, gram2 = W1 @ W1.T, W2.T @ W2
+        grad_gram = grad_l.T @ grad_l if grad_l.shape[1] <= grad_l.shape[0] else grad_l @ grad_l.T
+        if gram1.shape == gram2.shape == grad_gram.shape:  # one LAPACK call for the three
+            top = np.linalg.eigvalsh(np.stack((gram1, gram2, grad_gram)))[:, -1]
+        else:
+            top = [np.linalg.eigvalsh(M)[-1] for M in (gram1, gram2, grad_gram)]
+        return [math.sqrt(max(float(v), 0.0)) for v in top]
+
+    def _weyl_step(self, t, x, g):
+        W1, W2 = x
+        G1, G2 = g
+        _, grad_l = self._gradient(W1, W2)
+        g1, g2 = math.sqrt(float(np.vdot(G1, G1))), math.sqrt(float(np.vdot(G2, G2)))
+        state = self._weyl
+        exact = state is None or t != state["t"] + 1 or t - state["t_exact"] >= self.spectra_refresh
+        if state is None or state["shape"] != (W1.shape, W2.shape):
+            (n, h), m = W1.shape, W2.shape[1]
+            gram_margin, step_margin = _rounding_margins(n, h, m)
+        else:
+            gram_margin, step_margin = state["margins"]
+        if not exact:
+            # Weyl: sigma_max(W - eta G) <= sigma_max(W) + eta ||G||_2 <= sigma_max(W) + eta ||G||_F
+            eta = state["eta"]
+            r1 = (state["r1"] + eta * state["g1"] * (1.0 + gram_margin)) * (1.0 + step_margin)
+            r2 = (state["r2"] + eta * state["g2"] * (1.0 + gram_margin)) * (1.0 + step_margin)
+            exact = r1 * r1 + r2 * r2 > (1.0 + self.spectra_growth) * state["s_sq_exact"]
+        if exact:
+            r1, r2, a_ref = (v * (1.0 + gram_margin) for v in self._exact_spectra(W1, W2, grad_l))
+            state = {"t_exact": t, "s_sq_exact": r1 * r1 + r2 * r2, "a_ref": a_ref, "grad_ref": grad_l.copy(),
+                     "shape": (W1.shape, W2.shape), "margins": (gram_margin, step_margin)}
+            a = a_ref
+        else:
+            diff = grad_l - state["grad_ref"]
+            a = min(float(np.vdot(grad_l, grad_l)), (state["a_ref"] + math.sqrt(float(np.vdot(diff, diff)))) ** 2)
+            a = math.sqrt(a) * (1.0 + gram_margin)
+        eta = _step_from_parts(self.loss.K, a, r1 * r1 + r2 * r2, math.sqrt(g1 * g1 + g2 * g2), self.theta)
+        state.update(t=t, eta=eta, r1=r1, r2=r2, a=a, g1=g1, g2=g2)
+        self._weyl = state
         return eta
 
 
@@ -1063,12 +1164,44 @@ class XMTMV25Step(_LoggingPolicy):
     h : {"rho", "rho_bar"}
     c, d : float
         The constants of Theorem E.1 (Theorem 3.2: ``c = 0.5, d = 2``).
+    spectra : {"exact", "weyl"}
+        For :math:`h = \rho`: how :math:`\lambda_{\max}(\mathcal T_t)`, :math:`\sigma_{\max}(W_t)` and
+        :math:`\lambda_{\min}(\mathcal T_t)` are obtained. ``"exact"`` (the default, used by the book)
+        solves three eigenvalue problems per step. ``"weyl"`` (chapter 5, a faster certified variant,
+        as for :class:`AdaptiveStep`) solves them every ``spectra_refresh`` steps and in between
+        carries bounds by Weyl's inequality for singular values, the step changing :math:`W_i` by
+        :math:`-\eta G_i`:
+
+        .. math:: \sigma_{\max}(W_i^+) \le \sigma_{\max}(W_i) + \eta\|G_i\|_F, \qquad
+                  \sigma_{\min}(W_i^+) \ge \sigma_{\min}(W_i) - \eta\|G_i\|_F,
+
+        (:math:`\sigma_{\min}` over the :math:`n` rows of :math:`W_1`, the :math:`m` columns of :math:`W_2`),
+        and, from :math:`W^+ = W - \eta(G_1W_2 + W_1G_2) + \eta^2G_1G_2`,
+        :math:`\sigma_{\max}(W^+) \le \min\bigl(\sigma_{\max}(W) + \eta(\|G_1\|_F\sigma_{\max}(W_2) +
+        \sigma_{\max}(W_1)\|G_2\|_F) + \eta^2\|G_1\|_F\|G_2\|_F,\ \sigma_{\max}(W_1^+)\sigma_{\max}(W_2^+)\bigr)`.
+        :math:`K_t(\eta)` (eq. 12) increases in :math:`\lambda_{\max}(\mathcal T_t)` and
+        :math:`\sigma_{\max}(W_t)`, so the step from the upper bounds is never larger than the exact
+        rule's :math:`1/K_t` and still satisfies :math:`\eta K_t(\eta) \le 1` with the exact :math:`K_t`;
+        with :math:`\eta K_t \le 1`, :math:`\rho` decreases in :math:`\mu_t` and increases in :math:`K_t`, so the
+        factor logged from a lower bound on :math:`\mu_t = \mu\lambda_{\min}(\mathcal T_t)` and the
+        upper bound on :math:`K_t` is never below the exact :math:`\rho`, and ``bound()`` stays a bound.
+        Ignored for :math:`h = \bar\rho`, which solves no eigenvalue problem.
+    spectra_refresh : int
+        With ``spectra="weyl"``: solve the eigenvalue problems at least every ``spectra_refresh`` steps.
+    spectra_growth : float
+        With ``spectra="weyl"``: solve them also as soon as the bound on :math:`\lambda_{\max}(\mathcal T_t)`
+        exceeds ``1 + spectra_growth`` times its last exact value, or the lower bound on
+        :math:`\lambda_{\min}(\mathcal T_t)` falls below ``1 - spectra_growth`` times it.
     """
 
     @_validate.overflow_guard("W1", "W2", "eta0", "c", "d")
-    def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0):
+    def __init__(self, loss, W1, W2, eta0, h: str = "rho", c: float = 0.5, d: float = 2.0,
+                 spectra: str = "exact", spectra_refresh: int = 50, spectra_growth: float = 0.2):
         if not isinstance(h, str) or h not in ("rho", "rho_bar"):
             raise ValueError(f"h must be 'rho' or 'rho_bar', got {h!r}")
+        self.spectra, self.spectra_refresh, self.spectra_growth = _check_spectra(
+            spectra, spectra_refresh, spectra_growth)
+        self._weyl = None
         c, d = _check_c_d(c, d)
         init = xmtmv25_init(loss, W1, W2)
         self.eta_max = _xmtmv25_eta_max(init, c, d)
@@ -1086,18 +1219,61 @@ class XMTMV25Step(_LoggingPolicy):
             mu_bar = self.rate.mu_bar
             self.factors.append(float(1 - 2 * mu_bar * eta + mu_bar * K_bar * eta * eta))
             return eta
-        W1, W2 = x
-        W = W1 @ W2
-        lam1, lam2 = _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
-        s_max = _svd_extremes(W)[1]
-        self.eigenproblems += 3
+        if self.spectra == "weyl":
+            T_min, T_max, s_max = self._weyl_spectra(t, x, g)
+        else:
+            W1, W2 = x
+            W = W1 @ W2
+            lam1, lam2 = _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
+            s_max = _svd_extremes(W)[1]
+            self.eigenproblems += 3
+            T_min, T_max = float(lam1[0] + lam2[0]), float(lam1[-1] + lam2[-1])
         gap = float(f) - float(self.loss.min_value)
-        T_min, T_max = float(lam1[0] + lam2[0]), float(lam1[-1] + lam2[-1])
         A, B, C = _xmtmv25_K_coefficients(self.loss.K, T_max, s_max, gap)
         eta = min(cap, float(_cubic_root(A, B, C, 1.0)))
         mu_t = self.loss.mu * T_min
         self.factors.append(float(1 - 2 * mu_t * eta + mu_t * (A + B * eta + C * eta * eta) * eta * eta))
+        if self._weyl is not None:
+            self._weyl["eta"] = eta
         return eta
+
+    def _weyl_spectra(self, t, x, g):
+        r"""Certified :math:`(\lambda_{\min}(\mathcal T_t)` from below, :math:`\lambda_{\max}(\mathcal T_t)` and
+        :math:`\sigma_{\max}(W_t)` from above), solving the eigenvalue problems only now and then."""
+        W1, W2 = x
+        G1, G2 = g
+        g1, g2 = math.sqrt(float(np.vdot(G1, G1))), math.sqrt(float(np.vdot(G2, G2)))
+        (n, h), m = W1.shape, W2.shape[1]
+        state = self._weyl
+        exact = state is None or t != state["t"] + 1 or t - state["t_exact"] >= self.spectra_refresh
+        if state is None or state["shape"] != (n, h, m):
+            gram_margin, step_margin = _rounding_margins(n, h, m)
+        else:
+            gram_margin, step_margin = state["margins"]
+        up, down = 1.0 + step_margin, 1.0 - step_margin
+        if not exact:
+            eta, p1, p2 = state["eta"], state["g1"] * (1.0 + gram_margin), state["g2"] * (1.0 + gram_margin)
+            r1, r2 = (state["r1"] + eta * p1) * up, (state["r2"] + eta * p2) * up
+            l1, l2 = max((state["l1"] - eta * p1) * down, 0.0), max((state["l2"] - eta * p2) * down, 0.0)
+            w = min((state["w"] + eta * (p1 * state["r2"] + state["r1"] * p2) + eta * eta * p1 * p2) * up,
+                    r1 * r2 * up)
+            growth = self.spectra_growth
+            exact = (r1 * r1 + r2 * r2 > (1.0 + growth) * state["T_max_exact"]
+                     or l1 * l1 + l2 * l2 < (1.0 - growth) * state["T_min_exact"])
+        if exact:
+            lam1, lam2 = _eigvalsh_psd(W1 @ W1.T), _eigvalsh_psd(W2.T @ W2)
+            w = _svd_extremes(W1 @ W2)[1] * (1.0 + gram_margin)
+            self.eigenproblems += 3
+            r1, r2 = math.sqrt(lam1[-1]) * (1.0 + gram_margin), math.sqrt(lam2[-1]) * (1.0 + gram_margin)
+            # sigma_min of W1 over its n rows (0 if h < n), of W2 over its m columns; an eigenvalue's
+            # rounding error is relative to the largest one
+            l1 = math.sqrt(max(lam1[0] - gram_margin * lam1[-1], 0.0)) if h >= n else 0.0
+            l2 = math.sqrt(max(lam2[0] - gram_margin * lam2[-1], 0.0)) if h >= m else 0.0
+            state = {"t_exact": t, "T_max_exact": r1 * r1 + r2 * r2, "T_min_exact": l1 * l1 + l2 * l2,
+                     "shape": (n, h, m), "margins": (gram_margin, step_margin)}
+        state.update(t=t, r1=r1, r2=r2, l1=l1, l2=l2, w=w, g1=g1, g2=g2)
+        self._weyl = state
+        return l1 * l1 + l2 * l2, r1 * r1 + r2 * r2, w
 
 
 # --- [XMTMV23]: the squared-loss predecessor -------------------------------------------------

@@ -155,7 +155,8 @@ SPECS = {
     "twolayer.adaptive_step": (fac(twolayer.adaptive_step), lambda: dict(loss=LOSS, W1=w1(), W2=w2(), theta=1.0)),
     "twolayer.initial_curvature_step": (fac(twolayer.initial_curvature_step),
                                         lambda: dict(loss=LOSS, W1=w1(), W2=w2())),
-    "twolayer.AdaptiveStep": (fac(twolayer.AdaptiveStep), lambda: dict(source=LOSS, theta=1.0, refresh=50)),
+    "twolayer.AdaptiveStep": (fac(twolayer.AdaptiveStep), lambda: dict(
+        source=LOSS, theta=1.0, refresh=50, spectra="weyl", spectra_refresh=50, spectra_growth=0.2)),
     "twolayer.SquaredBatch": (fac(twolayer.SquaredBatch), lambda: dict(
         X=BATCH.X.copy(), Y=BATCH.Y.copy(), mu=BATCH.mu.copy(), K=BATCH.K.copy(), min_value=BATCH.min_value.copy())),
     "twolayer.SquaredBatch.from_losses": (fac(twolayer.SquaredBatch.from_losses),
@@ -173,7 +174,8 @@ SPECS = {
     "twolayer.xmtmv25_eta_max": (fac(twolayer.xmtmv25_eta_max),
                                  lambda: dict(loss=LOSS, W1=w1(), W2=w2(), c=0.5, d=2.0)),
     "twolayer.XMTMV25Step": (fac(twolayer.XMTMV25Step), lambda: dict(
-        loss=LOSS, W1=w1(), W2=w2(), eta0=ETA_MAX25.eta_max / 2, h="rho", c=0.5, d=2.0)),
+        loss=LOSS, W1=w1(), W2=w2(), eta0=ETA_MAX25.eta_max / 2, h="rho", c=0.5, d=2.0, spectra="weyl",
+        spectra_refresh=50, spectra_growth=0.2)),
     "twolayer.xmtmv23_init": (fac(twolayer.xmtmv23_init), lambda: dict(loss=LOSS, W1=w1(), W2=w2())),
     "twolayer.XMTMV23EtaMax.factor": (lambda: ETA_MAX23.factor, lambda: dict(loss=LOSS, eta=0.001, gap=0.5)),
     "twolayer.xmtmv23_eta_max": (fac(twolayer.xmtmv23_eta_max),
