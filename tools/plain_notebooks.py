@@ -533,6 +533,10 @@ def convert(nb, docname: str, index: SiteIndex, bib: Bibliography, target: str =
                     cell.metadata["cellView"] = "form"
         cells.append(cell)
     nb.cells = cells
+    # the display name ipykernel's kernel reports, so that opening a copy does not mark it as changed
+    kernelspec = nb.metadata.get("kernelspec")
+    if kernelspec and kernelspec.get("name") == "python3":
+        kernelspec["display_name"] = "Python 3 (ipykernel)"
     _add_banner(nb, docname, target, root)
     if chapter.cited:
         entries = [f'- <a id="bib-{key}"></a>{chapter.bib.entry(key)}' for key in bib.in_order(chapter.cited)]
