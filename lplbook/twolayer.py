@@ -1459,6 +1459,20 @@ class XMTMV23Step(_LoggingPolicy):
         return eta
 
 
+def _check_backtracking(eta_bt, tau, gamma, rule, max_trials):
+    """The parameters of Algorithm 1 of [XMTMV25], checked (chapter 5b): ValueError names the argument."""
+    eta_bt = _validate.positive("eta_bt", eta_bt)
+    tau = _validate.positive("tau", tau)
+    if not tau < 1:
+        raise ValueError(f"tau must lie in (0, 1), got {tau!r}")
+    gamma = _validate.positive("gamma", gamma)
+    if not gamma < 1:
+        raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
+    if not isinstance(rule, str) or rule not in ("printed", "armijo"):
+        raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
+    return eta_bt, tau, gamma, rule, _validate.positive_int("max_trials", max_trials)
+
+
 class Backtracking(gd.StepPolicy):
     r"""Backtracking line search on :math:`L(W_1, W_2)` for :func:`lplbook.gd.run` (chapter 5).
 
@@ -1489,17 +1503,8 @@ class Backtracking(gd.StepPolicy):
     def __init__(self, loss, eta_bt, tau: float = 0.1, gamma: float = 0.9, rule: str = "printed",
                  max_trials: int = 60):
         self.loss = _check_loss(loss)
-        self.eta_bt = _validate.positive("eta_bt", eta_bt)
-        self.tau = _validate.positive("tau", tau)
-        if not self.tau < 1:
-            raise ValueError(f"tau must lie in (0, 1), got {tau!r}")
-        self.gamma = _validate.positive("gamma", gamma)
-        if not self.gamma < 1:
-            raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
-        if not isinstance(rule, str) or rule not in ("printed", "armijo"):
-            raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
-        self.rule = rule
-        self.max_trials = _validate.positive_int("max_trials", max_trials)
+        self.eta_bt, self.tau, self.gamma, self.rule, self.max_trials = _check_backtracking(
+            eta_bt, tau, gamma, rule, max_trials)
         self._value = _unchecked(loss)
         self.trials: list[int] = []
         self.failures = 0
@@ -1746,17 +1751,8 @@ class BatchBacktracking(gd.BatchStepPolicy):
     def __init__(self, batch, eta_bt, tau: float = 0.1, gamma: float = 0.9, rule: str = "printed",
                  max_trials: int = 60):
         self.batch = _check_batch(batch)
-        self.eta_bt = _validate.positive("eta_bt", eta_bt)
-        self.tau = _validate.positive("tau", tau)
-        if not self.tau < 1:
-            raise ValueError(f"tau must lie in (0, 1), got {tau!r}")
-        self.gamma = _validate.positive("gamma", gamma)
-        if not self.gamma < 1:
-            raise ValueError(f"gamma must lie in (0, 1), got {gamma!r}")
-        if not isinstance(rule, str) or rule not in ("printed", "armijo"):
-            raise ValueError(f"rule must be 'printed' or 'armijo', got {rule!r}")
-        self.rule = rule
-        self.max_trials = _validate.positive_int("max_trials", max_trials)
+        self.eta_bt, self.tau, self.gamma, self.rule, self.max_trials = _check_backtracking(
+            eta_bt, tau, gamma, rule, max_trials)
         B = batch.batch_size
         self.trials = [[] for _ in range(B)]
         self.failures = np.zeros(B, dtype=int)

@@ -33,3 +33,18 @@ def binder_copy(tmp_path_factory):
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium through Playwright (skipped, or failed under LPLBOOK_REQUIRE_BROWSER=1,
+    without it); shared by the browser tests of the site and of the Binder copies."""
+    from test_site_in_browser import CHROMIUM_FLAGS, _require_browser
+
+    executable = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -46,7 +46,7 @@ import urllib.request
 
 import nbformat
 import pytest
-from test_site_in_browser import ARTIFACTS, CHROMIUM_FLAGS, _require_browser
+from test_site_in_browser import ARTIFACTS, _require_browser
 
 CHAPTERS = ("ch03_local_pl", "ch05_rate")  # many theorem blocks, equations, solutions and links
 RAW_MYST = ("{glue", "{prf:", "{eq}", "{cite", "{doc}", "{ref}", "{numref}", ":label:", "```{", ":::{")
@@ -118,15 +118,6 @@ def lab(request, tmp_path_factory):
                 server.wait()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 # --- one notebook in the browser ----------------------------------------------------------------

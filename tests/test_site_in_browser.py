@@ -82,15 +82,6 @@ def site_url(built_site):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def _pages(html: pathlib.Path) -> list[str]:
