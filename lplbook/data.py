@@ -62,3 +62,42 @@ def gaussian_regression(N: int, n: int, m: int, rng, *, noise: float = 0.0):
     X = rng.standard_normal((N, n))
     Y = X @ rng.standard_normal((n, m)) + noise * rng.standard_normal((N, m))
     return X, Y
+
+
+def conditioning_ladder(n: int = 20, gaussian_dim: int = 100, seed: int = 20250911) -> dict:
+    r"""Four input matrices of ``n`` rows whose :math:`\kappa(XX^\top)` climbs from 1 to about :math:`10^4` (chapter 9).
+
+    All have rows of squared norm about their dimension (features of unit variance), like the
+    standardized breast-cancer data.
+
+    - ``"orthogonal rows"``: the first ``n`` breast-cancer rows made orthogonal (Gram–Schmidt,
+      via a QR factorization) and scaled to norm :math:`\sqrt d`, so :math:`XX^\top = d\,I`;
+    - ``"Gaussian"``: i.i.d. standard normal entries in dimension ``gaussian_dim`` :math:`\gg n`
+      (``default_rng(seed)``);
+    - ``"breast cancer, whitened"``: the first ``n`` rows after whitening the features with the
+      whole data set's covariance (:func:`lplbook.deeplinear.whiten`);
+    - ``"breast cancer"``: the first ``n`` standardized rows as they are.
+
+    Returns
+    -------
+    dict of str to ndarray
+        In that order (increasing :math:`\kappa(XX^\top)` for the defaults).
+    """
+    from .deeplinear import whiten  # local import: the data module stays free of the model modules
+
+    n = _validate.positive_int("n", n)
+    gaussian_dim = _validate.positive_int("gaussian_dim", gaussian_dim)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a nonnegative integer, got {_validate.describe(seed)}")
+    X_all, y_all = breast_cancer()
+    d = X_all.shape[1]
+    if not n <= min(d, gaussian_dim):
+        raise ValueError(f"n must be at most d = {d} and gaussian_dim = {gaussian_dim} (linearly independent "
+                         f"rows), got n = {n}")
+    Q, _ = np.linalg.qr(X_all[:n].T)
+    return {
+        "orthogonal rows": np.sqrt(d) * Q.T,
+        "Gaussian": np.random.default_rng(seed).standard_normal((n, gaussian_dim)),
+        "breast cancer, whitened": whiten(X_all, y_all)[0][:n],
+        "breast cancer": X_all[:n],
+    }

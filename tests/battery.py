@@ -62,6 +62,29 @@ TRACE = gd.run(LOSS, np.zeros((3, 2)), 0.1, max_iter=5)
 a, b = sp.symbols("a b")
 
 
+def _inits():
+    return {"Xavier": lambda rng: networks.xavier_init(NET, rng), "He": lambda rng: networks.he_init(NET, rng)}
+
+
+COMPARISON = networks.compare_initializations(NET, _inits(), exponents=[-1, 0], tuning_seeds=[1], eval_seeds=[0],
+                                              targets=[0.5], tune_cap=3, cap=3)
+TINY_SWEEP = dict(n=3, widths=(2,), scales=(1.0,), act="tanh", exponents=(0,), tuning_seeds=(1,), eval_seeds=(0,),
+                  targets=(0.5,), tune_cap=2, cap=2)
+SWEEP = networks.init_sweep(networks.SweepSettings(**TINY_SWEEP), inputs=["Gaussian"], widths=[2])
+
+
+def _tmp_json():
+    import tempfile
+
+    return tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+
+
+def _saved_json():
+    path = _tmp_json()
+    networks.save_init_sweep(SWEEP, networks.SweepSettings(**TINY_SWEEP), path)
+    return path
+
+
 def _run():
     return explore.run_setting(PHASE, 0.01, 1.0, max_iter=5)
 
@@ -228,6 +251,33 @@ SPECS = {
         net=NET, output_scale=2.0, rng=np.random.default_rng(0), low=0.5, high=1.5)),
     "networks.xavier_init": (fac(networks.xavier_init), lambda: dict(net=NET, rng=np.random.default_rng(0))),
     "networks.he_init": (fac(networks.he_init), lambda: dict(net=NET, rng=np.random.default_rng(0))),
+    "networks.tangent_kernel": (fac(networks.tangent_kernel), lambda: dict(net=NET, theta=THETA.copy())),
+    "networks.BatchNetwork": (fac(networks.BatchNetwork), lambda: dict(net=NET)),
+    "networks.BatchNetwork.stack": (lambda: networks.BatchNetwork(NET).stack,
+                                    lambda: dict(thetas=[THETA.copy(), THETA_ZERO_FIRST.copy()])),
+    "networks.BatchNetwork.unstack": (lambda: networks.BatchNetwork(NET).unstack,
+                                      lambda: dict(x=networks.BatchNetwork(NET).stack([THETA, THETA]), b=1)),
+    "networks.BatchNetwork.check_start": (lambda: networks.BatchNetwork(NET).check_start,
+                                          lambda: dict(x0=networks.BatchNetwork(NET).stack([THETA, THETA]))),
+    "networks.iterations_to": (fac(networks.iterations_to), lambda: dict(losses=np.array([3.0, 2.0, 1.0]), level=1.5)),
+    "networks.compare_initializations": (fac(networks.compare_initializations), lambda: dict(
+        net=NET, inits=_inits(), exponents=[-1, 0], tuning_seeds=[1], eval_seeds=[0], targets=[0.5], tune_cap=3,
+        cap=3)),
+    "networks.InitComparison.median_iterations": (lambda: COMPARISON.median_iterations,
+                                                  lambda: dict(name="Xavier", target_index=0)),
+    "networks.InitComparison.tuned_choice": (lambda: COMPARISON.tuned_choice, lambda: dict(names=["Xavier", "He"])),
+    "networks.InitComparison.speedup": (lambda: COMPARISON.speedup, lambda: dict(
+        name="Xavier", baselines=["He"], target_index=0)),
+    "networks.InitComparison.from_dict": (fac(networks.InitComparison.from_dict),
+                                          lambda: dict(d=COMPARISON.to_dict())),
+    "networks.SweepSettings": (fac(networks.SweepSettings), lambda: dict(**TINY_SWEEP)),
+    "networks.sweep_initializations": (fac(networks.sweep_initializations), lambda: dict(net=NET, scales=[1.0, 4.0])),
+    "networks.init_sweep": (fac(networks.init_sweep), lambda: dict(
+        settings=networks.SweepSettings(**TINY_SWEEP), inputs=["Gaussian"], widths=[2])),
+    "networks.save_init_sweep": (fac(networks.save_init_sweep), lambda: dict(
+        results=dict(SWEEP), settings=networks.SweepSettings(**TINY_SWEEP), path=_tmp_json())),
+    "networks.load_init_sweep": (fac(networks.load_init_sweep), lambda: dict(path=_saved_json())),
+    "data.conditioning_ladder": (fac(data.conditioning_ladder), lambda: dict(n=3, gaussian_dim=5, seed=1)),
     # criterion
     "criterion.pl_ratio": (fac(criterion.pl_ratio), lambda: dict(f=np.array([1.0, 2.0]),
                                                                grad_sq_norm=np.array([0.5, 3.0]))),
@@ -302,6 +352,10 @@ NOT_A_BOUNDARY = {
     "twolayer.BatchBacktracking.loss_evaluations": "takes no arguments (the evaluations spent)",
     "data.breast_cancer": "takes no arguments",
     "data.diabetes": "takes no arguments",
+    "networks.InitComparison": "result record that compare_initializations builds",
+    "networks.InitComparison.to_dict": "takes no arguments",
+    "networks.BatchNetwork.value_and_grad": "engine callback of run_batch (unchecked for speed; checked once by "
+                                            "check_start)",
 }
 
 #: (callable, argument) -> {kind: reason}: bad-looking inputs that the callable legitimately accepts.
@@ -319,6 +373,12 @@ def accept(names, params, kinds, reason):
 accept(["gd.run"], ["f_star", "gtol", "record"], ["none"], "None is the documented default: not given")
 accept(["gd.run_batch"], ["f_star", "gtol"], ["none"], "None is the documented default: not given")
 accept(["networks.Network.outputs"], ["X"], ["none"], "None is the documented default: the training inputs")
+accept(["networks.init_sweep"], ["inputs", "widths"], ["none"], "None is the documented default: all of them")
+accept(["networks.load_init_sweep"], ["path"], ["none"], "None is the documented default: the file shipped with lplbook")
+accept(["networks.iterations_to"], ["losses", "level"], ["negative"], "losses and levels of any sign compare as given")
+accept(["networks.compare_initializations"], ["exponents"], ["negative"], "negative exponents are smaller steps 2^k")
+accept(["networks.InitComparison.median_iterations", "networks.InitComparison.speedup"], ["target_index"],
+       ["negative"], "a negative index counts from the last target (documented)")
 accept(["glue.rounded", "glue.stated", "glue.stated_all"], ["digits"], ["none"], "None keeps the float as it is (documented)")
 # --- numbers that may be negative ---------------------------------------------------------
 accept(["gd.run", "gd.Trace.gaps", "gd.Trace.factors", "gd.step_factors", "plotting.gap_curve",
