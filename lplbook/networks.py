@@ -1,10 +1,10 @@
 r"""Smooth fully connected networks with manual backpropagation (chapters 8–9).
 
-A network with layer widths :math:`d_0 = d, d_1, \dots, d_{L-1}` and a scalar output is
+A network of depth :math:`N` with layer widths :math:`d_0 = d, d_1, \dots, d_{N-1}` and a scalar output is
 
-.. math:: \Psi(x) = w_L^\top\,\sigma\bigl(W_{L-1}\,\sigma(\cdots\sigma(W_1 x))\bigr),
+.. math:: \Psi(x) = w_N^\top\,\sigma\bigl(W_{N-1}\,\sigma(\cdots\sigma(W_1 x))\bigr),
 
-with :math:`W_\ell \in \mathbb{R}^{d_\ell\times d_{\ell-1}}`, :math:`w_L \in \mathbb{R}^{d_{L-1}}` and a
+with :math:`W_\ell \in \mathbb{R}^{d_\ell\times d_{\ell-1}}`, :math:`w_N \in \mathbb{R}^{d_{N-1}}` and a
 smooth strictly increasing activation :math:`\sigma` (``"tanh"`` or ``"softplus"``). Its training
 loss on inputs :math:`x_1, \dots, x_n` (rows of :math:`X`) and targets :math:`y` is
 :math:`f(\theta) = \tfrac12\sum_i(\Psi(x_i) - y_i)^2 \ge 0`, the nonnegative function whose zeros the
@@ -53,8 +53,8 @@ class Network:
     Parameters
     ----------
     widths : sequence of int
-        :math:`[d_0, d_1, \dots, d_{L-1}]`: input dimension then hidden widths (at least one
-        hidden layer); the output layer maps :math:`d_{L-1}` to 1.
+        :math:`[d_0, d_1, \dots, d_{N-1}]`: input dimension then hidden widths (at least one
+        hidden layer); the output layer maps :math:`d_{N-1}` to 1.
     X : array_like, shape (n, d_0)
         Inputs, one per row.
     y : array_like, shape (n,)
@@ -189,10 +189,12 @@ def positive_init(net: Network, output_scale: float, rng, *, low: float = 0.5, h
     r"""The "positive" initialization (chapter 9): first layer zero, hidden layers strictly positive,
     output layer of a large scale.
 
-    Hidden layers :math:`W_2, \dots, W_{L-1}` have i.i.d. entries uniform in
+    Hidden layers :math:`W_2, \dots, W_{N-1}` have i.i.d. entries uniform in
     ``[low, high] / d_{l-1}`` (strictly positive), and the output weights are
-    ``output_scale`` times i.i.d. uniform entries in ``[low, high] / d_{L-1}`` (strictly
-    positive). The first layer is exactly zero.
+    ``output_scale`` times i.i.d. uniform entries in ``[low, high] / d_{N-1}`` (strictly
+    positive). The first layer is exactly zero. [Cha22]'s construction asks only for a zero first
+    layer, positive hidden layers and a large output layer; these uniform distributions (with
+    ``low = 1/2``, ``high = 3/2``) are the book's choice.
     """
     _check_net(net)
     _check_rng(rng)
