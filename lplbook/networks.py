@@ -709,7 +709,7 @@ def _check_path(path):
 
 
 def save_init_sweep(results: dict, settings: SweepSettings, path) -> None:
-    """Write :func:`init_sweep`'s results and settings as JSON (``tools/init_sweep.py`` does it)."""
+    """Write the results and settings of :func:`init_sweep` as JSON (chapter 9; ``tools/init_sweep.py`` does it)."""
     import dataclasses
     import json
 
