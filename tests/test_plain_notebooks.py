@@ -228,3 +228,29 @@ def test_a_converted_chapter_passes_nbval_in_a_fresh_kernel(binder_copy, tmp_pat
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     assert re.search(r"\d+ passed", done.stdout)
+
+
+def test_an_admonition_becomes_a_block_quote_with_a_bold_title():
+    """``{admonition}`` (a chapter's "What you will learn" / "What you need") in both targets."""
+    source = ("```{admonition} What you will learn\n:class: tip\n- derive the bound $x \\in \\R$\n"
+              "- compute {glue:text}`ch1_x`\n```\n\n"
+              "```{admonition} What you need\n:class: note\n"
+              "- The symbols are listed on the {doc}`notation page <notation>`.\n```")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"),
+                                         nbformat.v4.new_markdown_cell(source)])
+    index = plain_notebooks.SiteIndex(fignumbers={}, math={}, labels={}, titles={"book/notation": "Notation"})
+    bib = plain_notebooks.Bibliography(ROOT)
+    for target in ("binder", "colab"):
+        glue = nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output(
+            "display_data", data={"application/papermill.record/text/plain": "3"},
+            metadata={"scrapbook": {"name": "ch1_x", "mime_prefix": "application/papermill.record/"}})])
+        nb.cells.append(glue)
+        converted = plain_notebooks.convert(nb, "book/ch01_x", index, bib, target=target).cells[1].source
+        nb.cells.pop()
+        assert not RAW_MYST.findall(converted) and ":class:" not in converted and "admonition" not in converted
+        lines = converted.splitlines()
+        assert lines[0] == "> **What you will learn**"
+        assert "> - derive the bound $x \\in \\mathbb{R}$" in lines and "> - compute 3" in lines
+        assert "> **What you need**" in lines
+        notation = f"{plain_notebooks.site_url(ROOT)}book/notation.html"
+        assert f"> - The symbols are listed on the [notation page]({notation})." in lines

@@ -17,7 +17,8 @@ turned into plain Jupyter markdown that reads like the site:
   nothing is re-executed;
 * theorem-like blocks become block quotes headed by their kind, number and title
   ("**Theorem 6** (A linear rate …)"), proofs end with ∎, exercises are numbered and their
-  solutions are folded into ``<details>``;
+  solutions are folded into ``<details>``; an ``{admonition}`` (such as a chapter's "What you will
+  learn") becomes a block quote headed by its bold title (its ``:class:`` only styles the site);
 * labelled equations carry ``\\tag{N}``; references to equations, theorems, exercises,
   sections and chapters are written as the site writes them and link to the anchor (in the
   same notebook, in another chapter's notebook, or on the site for pages that are not
@@ -391,6 +392,9 @@ class Chapter:
             summary = f"Solution to Exercise {number}" + (f" ({self.inline(ex_title)})" if ex_title else "")
             return (["<details>", f"<summary><b>{_md_inline_to_html(summary)}</b></summary>", ""]
                     + content + ["", "</details>", ""])
+        if name == "admonition":  # a titled box (its :class: styles it on the site only)
+            head = f"**{title}**" if title else ""
+            return _anchor(label) + _quote(([head, ""] if head else []) + content) + [""]
         raise ConversionError(f"{self.docname}: unknown directive {{{name}}}")
 
 
