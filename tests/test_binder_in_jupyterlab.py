@@ -280,6 +280,7 @@ def _write_probes(root: pathlib.Path):
         md('<a id="probe-thm"></a>\n\n> **Theorem 6** (Title)\n>\n> Let $x > 0$.\n>\n> $$ L = \\ell \\tag{21} $$'),
         md("<details>\n<summary><b>Solution to Exercise 5</b></summary>\n\nMarkdown **inside**, math $y$ and\n\n"
            "$$ z = 1 \\tag{7} $$\n\n</details>"),
+        md("> **What you will learn**\n>\n> - derive $x$\n> - compute 3"),  # an {admonition}, converted
     ]
     bad = [md("A number that was never glued: {glue:text}`ch1_missing`"), md("$$ \\frac{x} $$")]
     for name, cells in (("probe.ipynb", good), ("broken.ipynb", bad)):
@@ -288,14 +289,15 @@ def _write_probes(root: pathlib.Path):
 
 def test_jupyterlab_renders_plain_markdown_as_the_converter_assumes(lab, browser):
     """Anchors survive as data-jupyter-id, \\tag{N} numbers an equation, markdown inside <details>
-    (after a blank line) renders, one-line display math in a block quote is typeset."""
+    (after a blank line) renders, one-line display math in a block quote is typeset, and an admonition's
+    block quote shows its bold title."""
     page, _ = _open(browser, lab, "probe.ipynb")
     report = page.evaluate(_REPORT)
     page.context.close()
     assert {"probe-top", "probe-eq", "probe-thm"} <= set(report["anchors"])
     assert report["ids"] == [], "JupyterLab keeps no id attribute in markdown (the sanitizer rewrites it)"
     assert report["tagged"] == 3 and report["merrors"] == 0 and _markup_left(report["text"]) == []
-    assert report["heads"] == ["Theorem 6"] and report["quoted_maths"] == ["(21)L=ℓ"]
+    assert report["heads"] == ["Theorem 6", "What you will learn"] and report["quoted_maths"] == ["(21)L=ℓ"]
     (solution,) = report["details"]
     assert not solution["open"] and "<strong>inside</strong>" in solution["html"]
 
