@@ -40,8 +40,12 @@ def _blocks(page: str, kind: str) -> list[str]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page, "html.parser")
-    return [" ".join(div.get_text(" ").split()) for div in soup.find_all("div", class_=kind)
-            if "admonition" in div.get("class", [])]
+    blocks = [div for div in soup.find_all("div", class_=kind) if "admonition" in div.get("class", [])]
+    if kind == "solution":  # "Solution to Exercise 3 (its title)": the title is the exercise's
+        for div in blocks:
+            for title in div.find_all(class_="admonition-title"):
+                title.decompose()
+    return [" ".join(div.get_text(" ").split()) for div in blocks]
 
 
 def _hidden_cells(page: str) -> int:
@@ -65,6 +69,7 @@ def test_exercises_stay_and_solutions_go(path, site_without_solutions, built_sit
     solutions = _blocks(full, "solution")
     assert solutions, f"{path.name}: the full site shows no solution"
     assert _blocks(bare, "solution") == [] and 'class="solution' not in bare
+    assert any(_snippets(solution) for solution in solutions), f"{path.name}: no solution text to look for"
     bare_text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", bare)).split())
     for solution in solutions:
         for snippet in _snippets(solution):
