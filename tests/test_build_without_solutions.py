@@ -1,6 +1,6 @@
 """The instructors' build of the site without solutions (``tools/build_without_solutions.py``).
 
-The tool is run exactly as the README and the course page document it (with ``--strict``, the
+The tool is run as the README and the course page document it, with ``--strict`` (the
 ``-W -n`` of the main build), into a temporary folder; its chapter pages are compared with the full
 site of the ``built_site`` fixture: every exercise is still there, numbered alike, while no solution
 block, no solution text and no solution check cell is left.
