@@ -136,8 +136,8 @@ def test_exercises_with_hidden_solutions_and_a_checked_computation(path):
 
 
 # --- a course text: objectives, exercises by kind, every reference cited ---------------------------
-_ADMONITION = re.compile(r"^(?P<fence>`{3,}|:{3,})\{admonition\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$",
-                         re.M | re.S)
+_ADMONITION = re.compile(
+    r"^(?P<fence>`{3,}|:{3,})\{admonition\}[ \t]*(?P<title>[^\n]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
 _EXERCISE_TITLE = re.compile(r"^(?:`{3,}|:{3,})\{exercise\}[ \t]*(?P<title>[^\n]*)\n:label:[ \t]*(?P<label>\S+)", re.M)
 EXERCISE_KINDS = ("Proof: ", "Computation: ", "Exploration: ")
 _NOTATION_LINK = re.compile(r"\{doc\}`(?:[^`<]*<)?/?(?:book/)?notation>?`")
@@ -242,7 +242,8 @@ def test_the_course_checks_catch_a_chapter_that_breaks_them():
     assert objectives_problems(good) == [] and exercise_problems(good) == []
 
     bad = copy.deepcopy(good)
-    bad.cells[2].source = learn.replace("- decide c\n", "") + "\n\n" + need.replace("notation page <notation>", "x <ch02>")
+    no_link = need.replace("notation page <notation>", "x <ch02>")
+    bad.cells[2].source = learn.replace("- decide c\n", "") + "\n\n" + no_link
     assert objectives_problems(bad) == ["'What you will learn' has 2 items, needs 3 to 5",
                                         "'What you need' does not link the notation page ({doc}`notation`)"]
     bad.cells.insert(2, md("Another cell first."))
