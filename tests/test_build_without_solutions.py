@@ -49,7 +49,7 @@ def _blocks(page: str, kind: str) -> list[str]:
 
 
 def _hidden_cells(page: str) -> int:
-    return len(re.findall(r'class="cell tag_hide-cell', page))
+    return len(re.findall(r'class="cell [^"]*\btag_hide-cell\b', page))
 
 
 def _snippets(text: str, n: int = 3, width: int = 40) -> list[str]:
