@@ -14,6 +14,11 @@ says along the run:
   at the start, the two step conditions of chapter 10.
 
 :func:`explorer` wires :func:`run_setting` and :func:`plot_run` to three sliders (chapter 11).
+
+Chapter 5's interactive section uses the same problem with a start of scale :math:`\omega` and
+imbalance ratio :math:`\xi` (:func:`imbalanced_start`): :func:`compare_steps` runs the adaptive step
+and a constant step side by side, :func:`plot_comparison` draws them, and :func:`step_explorer` puts
+three sliders on top.
 """
 
 from __future__ import annotations
