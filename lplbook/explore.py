@@ -14,6 +14,11 @@ says along the run:
   at the start, the two step conditions of chapter 10.
 
 :func:`explorer` wires :func:`run_setting` and :func:`plot_run` to three sliders (chapter 11).
+
+Chapter 5's interactive section uses the same problem with a start of scale :math:`\omega` and
+imbalance ratio :math:`\xi` (:func:`imbalanced_start`): :func:`compare_steps` runs the adaptive step
+and a constant step side by side, :func:`plot_comparison` draws them, and :func:`step_explorer` puts
+three sliders on top.
 """
 
 from __future__ import annotations
@@ -437,3 +442,260 @@ def _in_range(name, value, bounds) -> float:
         raise ValueError(f"{name} must be in [{bounds[0]:g}, {bounds[1]:g}] (the slider's range), "
                          f"got {value!r}")
     return value
+
+
+# ---------------------------------------------------------------------------
+# chapter 5: the adaptive step against a constant step, by scale and imbalance
+# ---------------------------------------------------------------------------
+#: Ranges of the sliders of :func:`step_explorer`: the scale :math:`\omega`, the imbalance ratio
+#: :math:`\xi` and the constant step as a fraction of :math:`2/(K\lambda_{\max}(\mathcal T_0))`.
+OMEGA_RANGE = (0.1, 3.0)
+XI_RANGE = (0.1, 10.0)
+FRACTION_RANGE = (0.05, 1.5)
+
+
+@dataclass(frozen=True, eq=False)
+class StepComparison:
+    r"""The adaptive step and a constant step from one start :math:`(\omega\xi U_0, \omega V_0/\xi)` (chapter 5).
+
+    Attributes
+    ----------
+    omega, xi : float
+        The scale :math:`\omega` and the imbalance ratio :math:`\xi` of the start.
+    fraction : float
+        The constant step as a fraction of :math:`2/(K\lambda_{\max}(\mathcal T_0))`.
+    adaptive_gaps : ndarray, shape (T + 1,)
+        :math:`L_t - \ell^*` along the run with the adaptive step :math:`\eta_tK_{\rm loc,t}(\eta_t) = 1`.
+    adaptive_steps : ndarray, shape (T,)
+        The adaptive steps :math:`\eta_t`.
+    adaptive_factors : ndarray, shape (T,)
+        The factors :math:`q_t = 1 - \mu_{\rm loc,t}\eta_t` of chapter 5 along that run.
+    eta_constant : float
+        The constant step, ``fraction`` times :math:`2/(K\lambda_{\max}(\mathcal T_0))`.
+    constant_status : str
+        How the constant-step run ended (``"max_iter"``, ``"converged"`` or ``"diverged"``).
+    constant_gaps : ndarray
+        :math:`L_t - \ell^*` along the constant-step run (shorter if it stopped early).
+    constant_edge : ndarray
+        :math:`2/(K\lambda_{\max}(\mathcal T_t))` at the iterates of the constant-step run before it
+        stopped: the step beyond which even the frozen curvature promises no descent.
+    """
+
+    omega: float
+    xi: float
+    fraction: float
+    adaptive_gaps: np.ndarray
+    adaptive_steps: np.ndarray
+    adaptive_factors: np.ndarray
+    eta_constant: float
+    constant_status: str
+    constant_gaps: np.ndarray
+    constant_edge: np.ndarray
+
+    @property
+    def adaptive_bound(self) -> np.ndarray:
+        r"""The product bound :math:`(L_0 - \ell^*)\prod_{s<t}q_s` of chapter 5 for the adaptive run."""
+        return self.adaptive_gaps[0] * np.concatenate([[1.0], np.cumprod(self.adaptive_factors)])
+
+
+def imbalanced_start(problem: PhaseMapProblem, omega, xi) -> tuple[np.ndarray, np.ndarray]:
+    r"""The start :math:`(W_1, W_2) = (\omega\xi U_0, \omega V_0/\xi)` (chapter 5).
+
+    The product :math:`W_1W_2 = \omega^2U_0V_0` does not depend on :math:`\xi`; the imbalance
+    :math:`D = \omega^2(\xi^2U_0^\top U_0 - V_0V_0^\top/\xi^2)` does.
+
+    Parameters
+    ----------
+    problem : PhaseMapProblem
+        Fixes :math:`\ell`, :math:`U_0` and :math:`V_0`.
+    omega : float
+        The scale :math:`\omega > 0`.
+    xi : float
+        The imbalance ratio :math:`\xi > 0` (:math:`\xi = 1` scales both layers alike).
+
+    Returns
+    -------
+    tuple of two ndarray
+
+    Raises
+    ------
+    ValueError
+        If ``problem`` is not a :class:`PhaseMapProblem` or ``omega`` or ``xi`` is not a finite number > 0.
+    """
+    if not isinstance(problem, PhaseMapProblem):
+        raise ValueError(f"problem must be an explore.PhaseMapProblem, got {type(problem).__name__}")
+    omega = _validate.positive("omega", omega)
+    xi = _validate.positive("xi", xi)
+    W1, W2 = (omega * xi) * problem.U0, (omega / xi) * problem.V0
+    if not (np.all(np.isfinite(W1)) and np.all(np.isfinite(W2))):
+        raise ValueError(f"omega and xi must keep the start finite, got omega = {omega!r}, xi = {xi!r}")
+    return W1, W2
+
+
+def compare_steps(problem: PhaseMapProblem, omega, xi, *, fraction: float = 0.5,
+                  T: int = 200) -> StepComparison:
+    r"""Run the adaptive step and a constant step for ``T`` steps from :func:`imbalanced_start` (chapter 5).
+
+    The adaptive run uses :class:`lplbook.twolayer.AdaptiveStep` and records
+    :math:`\mu_{\rm loc,t} = \mu\lambda_{\min}(\mathcal T_t)`, so that its factors
+    :math:`q_t = 1 - \mu_{\rm loc,t}\eta_t` (chapter 5's adaptive corollary) and the product bound
+    are available. The constant run takes :math:`\eta = ` ``fraction`` :math:`\cdot\,2/(K\lambda_{\max}(\mathcal T_0))`
+    (``fraction = 0.5`` is the frozen step :math:`1/(K\lambda_{\max}(\mathcal T_0))`) and records
+    :math:`2/(K\lambda_{\max}(\mathcal T_t))`; it may diverge, which is reported as its status.
+
+    Parameters
+    ----------
+    problem : PhaseMapProblem
+    omega, xi : float
+        Scale and imbalance ratio of the start, > 0.
+    fraction : float
+        The constant step as a fraction of :math:`2/(K\lambda_{\max}(\mathcal T_0))`, > 0.
+    T : int
+        Number of steps of each run, >= 1.
+
+    Returns
+    -------
+    StepComparison
+
+    Raises
+    ------
+    ValueError
+        On a problem that is not a :class:`PhaseMapProblem`, a non-positive or non-finite
+        ``omega``, ``xi`` or ``fraction``, or ``T`` not an integer >= 1.
+    """
+    start = imbalanced_start(problem, omega, xi)
+    fraction = _validate.positive("fraction", fraction)
+    T = _validate.positive_int("T", T)
+    loss = problem.loss
+    K = loss.K
+    objective = twolayer.objective(loss)
+    adaptive = gd.run(objective, start, twolayer.AdaptiveStep(objective), max_iter=T, tol=0.0,
+                      record=lambda x, f, g: {"T_min": twolayer.T_extremes(*x)[0]})
+    mu_loc = loss.mu * np.asarray(adaptive.records["T_min"])[: adaptive.n_iter]
+    eta_constant = fraction * 2.0 / (K * twolayer.T_extremes(*start)[1])
+    constant = gd.run(twolayer.objective(loss), start, eta_constant, max_iter=T, tol=0.0,
+                      record=lambda x, f, g: {"edge": 2.0 / (K * twolayer.T_extremes(*x)[1])})
+    return StepComparison(
+        omega=float(omega), xi=float(xi), fraction=fraction,
+        adaptive_gaps=adaptive.gaps(loss.min_value), adaptive_steps=adaptive.steps,
+        adaptive_factors=1.0 - mu_loc * adaptive.steps, eta_constant=float(eta_constant),
+        constant_status=constant.status, constant_gaps=constant.gaps(loss.min_value),
+        constant_edge=np.asarray(constant.records["edge"]),
+    )
+
+
+def plot_comparison(axes, comparison: StepComparison):
+    r"""Draw a :class:`StepComparison` on a pair of axes (chapter 5's interactive figure).
+
+    Left: the gaps of the adaptive and the constant run on a log scale, and the adaptive run's
+    product bound. Right: the adaptive steps :math:`\eta_t`, the constant step, and
+    :math:`2/(K\lambda_{\max}(\mathcal T_t))` along the constant run.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes
+    comparison : StepComparison
+
+    Returns
+    -------
+    tuple of two Axes
+    """
+    if not isinstance(comparison, StepComparison):
+        raise ValueError(f"comparison must be an explore.StepComparison, got {type(comparison).__name__}")
+    try:
+        ax_gap, ax_step = axes
+        _validate.axes("axes[0]", ax_gap)
+        _validate.axes("axes[1]", ax_step)
+    except (TypeError, ValueError) as exc:
+        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    c = comparison
+    tiny = np.finfo(float).tiny
+    t = np.arange(c.adaptive_gaps.size)
+    ax_gap.semilogy(t, np.maximum(c.adaptive_gaps, tiny), color="C0", lw=2.0, label="adaptive step: measured")
+    ax_gap.semilogy(t, np.maximum(c.adaptive_bound, tiny), color="C0", ls="--", label=r"adaptive step: bound $\prod q_s$")
+    finite = c.constant_gaps[np.isfinite(c.constant_gaps)]
+    ax_gap.semilogy(np.arange(finite.size), np.maximum(finite, tiny), color="C3",
+                    label=f"constant step ({c.constant_status})")
+    ax_gap.set_xlabel("iteration $t$")
+    ax_gap.set_ylabel(r"gap $L_t - \ell^*$")
+    ax_gap.set_title(rf"$\omega$ = {c.omega:.3g}, $\xi$ = {c.xi:.3g}")
+    ax_gap.legend(loc="best", fontsize=8)
+
+    ax_step.semilogy(np.arange(c.adaptive_steps.size), c.adaptive_steps, color="C0", label=r"adaptive $\eta_t$")
+    ax_step.axhline(c.eta_constant, color="C3", label=r"constant $\eta$")
+    ax_step.semilogy(np.arange(c.constant_edge.size), c.constant_edge, color="0.4", ls=":",
+                     label=r"$2/(K\lambda_{\max}(\mathcal{T}_t))$ on the constant run")
+    ax_step.set_xlabel("iteration $t$")
+    ax_step.set_ylabel("step")
+    ax_step.set_title(rf"constant $\eta$ = {c.fraction:.3g} $\times\, 2/(K\lambda_{{\max}}(\mathcal{{T}}_0))$")
+    ax_step.legend(loc="best", fontsize=8)
+    for ax in (ax_gap, ax_step):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return ax_gap, ax_step
+
+
+def step_explorer(problem: PhaseMapProblem, *, omega: float = 1.0, xi: float = 1.0, fraction: float = 0.5,
+                  T: int = 200):
+    r"""Sliders for :math:`\omega`, :math:`\xi` and the constant step that redraw :func:`plot_comparison` (chapter 5).
+
+    Parameters
+    ----------
+    problem : PhaseMapProblem
+    omega, xi, fraction : float
+        Initial slider values, in ``OMEGA_RANGE``, ``XI_RANGE`` and ``FRACTION_RANGE``.
+    T : int
+        Steps of each run.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The sliders above the figure; ``latest`` is the :class:`StepComparison` drawn last and
+        ``controls`` maps ``"omega"``, ``"xi"`` and ``"fraction"`` to the sliders.
+
+    Raises
+    ------
+    ImportError
+        If ipywidgets is not installed.
+    ValueError
+        On a problem that is not a :class:`PhaseMapProblem` or an initial value outside its range.
+    """
+    try:
+        import ipywidgets as widgets
+    except ImportError as exc:
+        raise ImportError("explore.step_explorer needs ipywidgets; install it with `pip install ipywidgets` "
+                          "(it is in the book's requirements.txt)") from exc
+    if not isinstance(problem, PhaseMapProblem):
+        raise ValueError(f"problem must be an explore.PhaseMapProblem, got {type(problem).__name__}")
+    omega = _in_range("omega", omega, OMEGA_RANGE)
+    xi = _in_range("xi", xi, XI_RANGE)
+    fraction = _in_range("fraction", fraction, FRACTION_RANGE)
+    T = _validate.positive_int("T", T)
+
+    def log_slider(value, bounds, description):
+        return widgets.FloatLogSlider(value=value, base=10, min=np.log10(bounds[0]), max=np.log10(bounds[1]),
+                                      step=0.02, description=description, readout_format=".3g",
+                                      continuous_update=False, style={"description_width": "initial"})
+
+    controls = {
+        "omega": log_slider(omega, OMEGA_RANGE, "scale ω"),
+        "xi": log_slider(xi, XI_RANGE, "imbalance ratio ξ"),
+        "fraction": log_slider(fraction, FRACTION_RANGE, "constant step / (2/(Kλmax(T₀)))"),
+    }
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+    sliders = widgets.HBox(list(controls.values()))
+    box = widgets.VBox([sliders, image])
+    box.controls = controls
+    box.latest = None
+
+    def draw(omega, xi, fraction):
+        comparison = compare_steps(problem, omega, xi, fraction=fraction, T=T)
+        box.latest = comparison
+        plotting.use_style()
+        fig = Figure(figsize=(11.0, 4.0), layout="constrained")
+        plot_comparison(fig.subplots(1, 2), comparison)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        image.value = buffer.getvalue()
+
+    box.children = (sliders, image, widgets.interactive_output(draw, controls))
+    return box

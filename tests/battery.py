@@ -90,6 +90,7 @@ def _run():
 
 
 EXPLORE_RUN = _run()
+COMPARISON_5 = explore.compare_steps(PHASE, 1.0, 2.0, T=3)
 
 
 def _axes(k=1):
@@ -324,6 +325,12 @@ SPECS = {
     "explore.plot_run": (fac(explore.plot_run), lambda: dict(axes=_axes(2), run=EXPLORE_RUN)),
     "explore.explorer": (fac(explore.explorer), lambda: dict(
         seed=1, eta=0.01, scale=1.0, h=4, N=4, n=4, m=4, h_max=8, rtol=1e-3, max_iter=5)),
+    "explore.imbalanced_start": (fac(explore.imbalanced_start), lambda: dict(problem=PHASE, omega=1.0, xi=2.0)),
+    "explore.compare_steps": (fac(explore.compare_steps), lambda: dict(
+        problem=PHASE, omega=1.0, xi=2.0, fraction=0.5, T=3)),
+    "explore.plot_comparison": (fac(explore.plot_comparison), lambda: dict(axes=_axes(2), comparison=COMPARISON_5)),
+    "explore.step_explorer": (fac(explore.step_explorer), lambda: dict(
+        problem=PHASE, omega=1.0, xi=2.0, fraction=0.5, T=3)),
 }
 
 #: Public callables that are not an input boundary, with the reason.
@@ -339,6 +346,7 @@ NOT_A_BOUNDARY = {
     "twolayer.XMTMV23Init": "result record that xmtmv23_init builds",
     "twolayer.XMTMV23EtaMax": "result record that xmtmv23_eta_max builds",
     "explore.ExploreRun": "result record that run_setting builds",
+    "explore.StepComparison": "result record that compare_steps builds",
     "twolayer.SquaredBatch.rows": "engine callback of run_batch (unchecked for speed; checked once by check_start)",
     "twolayer.SquaredBatch.value_and_grad": "engine callback of run_batch (unchecked for speed; checked once by "
                                             "check_start)",
