@@ -90,6 +90,7 @@ def _run():
 
 
 EXPLORE_RUN = _run()
+PL_DESCENT_RUN = explore.pl_descent_run(10.0, 1.0, steps=5)
 
 
 def _axes(k=1):
@@ -324,6 +325,9 @@ SPECS = {
     "explore.plot_run": (fac(explore.plot_run), lambda: dict(axes=_axes(2), run=EXPLORE_RUN)),
     "explore.explorer": (fac(explore.explorer), lambda: dict(
         seed=1, eta=0.01, scale=1.0, h=4, N=4, n=4, m=4, h_max=8, rtol=1e-3, max_iter=5)),
+    "explore.pl_descent_run": (fac(explore.pl_descent_run), lambda: dict(kappa=10.0, eta_K=1.0, steps=5)),
+    "explore.plot_pl_descent": (fac(explore.plot_pl_descent), lambda: dict(axes=_axes(2), run=PL_DESCENT_RUN)),
+    "explore.pl_descent_explorer": (fac(explore.pl_descent_explorer), lambda: dict(kappa=10.0, eta_K=1.0, steps=5)),
 }
 
 #: Public callables that are not an input boundary, with the reason.
@@ -331,6 +335,7 @@ NOT_A_BOUNDARY = {
     "gd.StepPolicy": "abstract base class without arguments",
     "gd.BatchStepPolicy": "abstract base class without arguments",
     "gd.Trace": "result record that gd.run builds",
+    "explore.PLDescentRun": "result record that explore.pl_descent_run builds",
     "twolayer.LocalConstants": "result record that local_constants builds",
     "twolayer.GramLowerBounds": "result record that gram_lower_bounds builds",
     "twolayer.XMTMV25Init": "result record that xmtmv25_init builds",
