@@ -699,3 +699,192 @@ def step_explorer(problem: PhaseMapProblem, *, omega: float = 1.0, xi: float = 1
 
     box.children = (sliders, image, widgets.interactive_output(draw, controls))
     return box
+
+
+# ---------------------------------------------------------------------------
+# chapter 1: gradient descent on a PL least-squares problem, against the PL bound
+# ---------------------------------------------------------------------------
+#: Ranges of chapter 1's sliders: the condition number :math:`\kappa` and the step :math:`\eta K`.
+KAPPA_RANGE = (1.0, 1000.0)
+ETA_K_RANGE = (0.05, 2.5)
+
+
+@dataclass(frozen=True, eq=False)
+class PLDescentRun:
+    r"""Gradient descent on chapter 1's rank-deficient least-squares problem at one setting (chapter 1).
+
+    The loss is :math:`\ell(w) = \tfrac12\|Xw\|^2` with :math:`X = \operatorname{diag}(1, \kappa^{-1/2}, 0)`:
+    it is :math:`\mu`-PL with :math:`\mu = 1/\kappa`, :math:`K`-smooth with :math:`K = 1`, has
+    :math:`\ell^* = 0` on the line of minimizers :math:`w_1 = w_2 = 0`, and is not strongly convex.
+    The start is :math:`w_0 = (1, 1, 1)`.
+
+    Attributes
+    ----------
+    kappa, eta_K : float
+        The condition number :math:`\kappa = K/\mu` and the step :math:`\eta K`.
+    status : str
+        How the run ended (see :func:`lplbook.gd.run`).
+    gaps : ndarray
+        :math:`\ell(w_t) - \ell^*`, the initial gap first (``inf`` if the last loss overflowed).
+    q : float
+        The PL factor :math:`q(\eta) = 1 - 2\mu\eta + \mu K\eta^2` of chapter 1's theorem.
+    exact : float
+        The exact worst-case factor :math:`\max\bigl((1 - \eta\mu)^2, (1 - \eta K)^2\bigr)` of this quadratic.
+    """
+
+    kappa: float
+    eta_K: float
+    status: str
+    gaps: np.ndarray
+    q: float
+    exact: float
+
+    @property
+    def bound(self) -> np.ndarray | None:
+        r"""The PL bound :math:`q(\eta)^t(\ell(w_0) - \ell^*)`, ``None`` when :math:`\eta K \ge 2` (no guarantee)."""
+        if self.eta_K >= 2:
+            return None
+        return self.gaps[0] * self.q ** np.arange(self.gaps.size)
+
+
+def pl_descent_run(kappa, eta_K, *, steps: int = 100) -> PLDescentRun:
+    r"""Run gradient descent with the constant step :math:`\eta = \eta K / K` on chapter 1's problem (chapter 1).
+
+    Parameters
+    ----------
+    kappa : float
+        Condition number :math:`\kappa` in ``KAPPA_RANGE``.
+    eta_K : float
+        Dimensionless step :math:`\eta K` in ``ETA_K_RANGE``.
+    steps : int
+        Largest number of steps; the run also stops once the gap is :math:`10^{-12}` times the initial one.
+
+    Returns
+    -------
+    PLDescentRun
+    """
+    kappa = _in_range("kappa", kappa, KAPPA_RANGE)
+    eta_K = _in_range("eta_K", eta_K, ETA_K_RANGE)
+    steps = _validate.positive_int("steps", steps)
+    X = np.diag([1.0, 1.0 / np.sqrt(kappa), 0.0])
+    loss = losses.SquaredLoss(X, np.zeros((3, 1)))
+    w0 = np.ones((3, 1))
+    gap0 = loss.value(w0) - loss.min_value
+    trace = gd.run(loss, w0, eta_K / loss.K, f_star=loss.min_value, tol=1e-12 * gap0, max_iter=steps)
+    mu, K = 1.0 / kappa, 1.0
+    eta = eta_K / K
+    return PLDescentRun(kappa=kappa, eta_K=eta_K, status=trace.status, gaps=trace.losses - loss.min_value,
+                        q=float(1 - 2 * mu * eta + mu * K * eta**2),
+                        exact=float(max((1 - eta * mu) ** 2, (1 - eta * K) ** 2)))
+
+
+def plot_pl_descent(axes, run: PLDescentRun):
+    r"""Draw one :class:`PLDescentRun` on a pair of axes (chapter 1's figure and widget).
+
+    Left: the measured gap on a log scale, the PL bound :math:`q(\eta)^t` times the initial gap (when
+    :math:`\eta K < 2`) and the exact worst case :math:`\max((1 - \eta\mu)^2, (1 - \eta K)^2)^t` times it.
+    Right: both factors against :math:`\eta K` for this :math:`\kappa`, with the run's step marked.
+
+    Parameters
+    ----------
+    axes : sequence of two matplotlib Axes
+    run : PLDescentRun
+
+    Returns
+    -------
+    tuple of two Axes
+    """
+    if not isinstance(run, PLDescentRun):
+        raise ValueError(f"run must be an explore.PLDescentRun, got {type(run).__name__}")
+    try:
+        ax_gap, ax_q = axes
+        _validate.axes("axes[0]", ax_gap)
+        _validate.axes("axes[1]", ax_q)
+    except (TypeError, ValueError) as exc:
+        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    t = np.arange(run.gaps.size)
+    shown = np.isfinite(run.gaps) & (run.gaps > 0)
+    ax_gap.semilogy(t[shown], run.gaps[shown], color="C0", marker="o", markersize=2, label="measured gap")
+    if run.bound is not None and run.q > 0:
+        ax_gap.semilogy(t, run.bound, color="C3", linestyle="--", label=r"PL bound $q(\eta)^t$")
+    if run.exact > 0:
+        ax_gap.semilogy(t, run.gaps[0] * run.exact ** t, color="gray", linestyle=":",
+                        label=r"exact worst case $\max((1-\eta\mu)^2, (1-\eta K)^2)^t$")
+    ax_gap.set_xlabel("iteration $t$")
+    ax_gap.set_ylabel(r"gap $\ell(w_t) - \ell^*$")
+    ax_gap.set_title(rf"$\kappa = {run.kappa:.3g}$, $\eta K = {run.eta_K:.3g}$: {run.status}")
+    ax_gap.legend(loc="lower left", fontsize="small")
+    ax_gap.xaxis.set_major_locator(MaxNLocator(integer=True))
+    eta_K = np.linspace(0.0, ETA_K_RANGE[1], 251)
+    mu = 1.0 / run.kappa
+    ax_q.plot(eta_K, 1 - 2 * mu * eta_K + mu * eta_K**2, color="C3", label=r"PL factor $q(\eta)$")
+    ax_q.plot(eta_K, np.maximum((1 - eta_K * mu) ** 2, (1 - eta_K) ** 2), color="gray", linestyle=":",
+              label="exact worst-case factor")
+    ax_q.axhline(1.0, color="black", linewidth=0.8)
+    ax_q.axvline(2.0, color="gray", linestyle="--", linewidth=0.8)
+    ax_q.axvline(run.eta_K, color="C0", label=r"this run's $\eta K$")
+    ax_q.set_ylim(0.0, 1.5)
+    ax_q.set_xlabel(r"step size $\eta K$")
+    ax_q.set_ylabel("factor per step")
+    ax_q.legend(loc="upper left", fontsize="small")
+    return ax_gap, ax_q
+
+
+def pl_descent_explorer(*, kappa: float = 10.0, eta_K: float = 1.0, steps: int = 100):
+    r"""Sliders for :math:`\kappa` and :math:`\eta K` that re-run :func:`pl_descent_run` and redraw it (chapter 1).
+
+    Parameters
+    ----------
+    kappa, eta_K : float
+        Initial slider values, in ``KAPPA_RANGE`` and ``ETA_K_RANGE``.
+    steps : int
+        As in :func:`pl_descent_run`.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The sliders above the plot (an ``ipywidgets.Image``). Its attribute ``latest_run`` is the
+        :class:`PLDescentRun` drawn last, and ``controls`` maps ``"kappa"`` and ``"eta_K"`` to the sliders.
+
+    Raises
+    ------
+    ImportError
+        If ipywidgets is not installed.
+    ValueError
+        On an initial value outside its slider's range.
+    """
+    try:
+        import ipywidgets as widgets
+    except ImportError as exc:
+        raise ImportError("explore.pl_descent_explorer needs ipywidgets; install it with `pip install ipywidgets` "
+                          "(it is in the book's requirements.txt)") from exc
+    kappa = _in_range("kappa", kappa, KAPPA_RANGE)
+    eta_K = _in_range("eta_K", eta_K, ETA_K_RANGE)
+    steps = _validate.positive_int("steps", steps)
+    style = {"description_width": "initial"}
+    controls = {
+        "kappa": widgets.FloatLogSlider(value=kappa, base=10, min=np.log10(KAPPA_RANGE[0]),
+                                        max=np.log10(KAPPA_RANGE[1]), step=0.02, description="condition number κ",
+                                        readout_format=".3g", continuous_update=False, style=style),
+        "eta_K": widgets.FloatSlider(value=eta_K, min=ETA_K_RANGE[0], max=ETA_K_RANGE[1], step=0.01,
+                                     description="step size ηK", readout_format=".2f", continuous_update=False,
+                                     style=style),
+    }
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+    sliders = widgets.HBox(list(controls.values()))
+    box = widgets.VBox([sliders, image])
+    box.controls = controls
+    box.latest_run = None
+
+    def draw(kappa, eta_K):
+        run = pl_descent_run(kappa, eta_K, steps=steps)
+        box.latest_run = run
+        plotting.use_style()
+        fig = Figure(figsize=(11.0, 4.0), layout="constrained")
+        plot_pl_descent(fig.subplots(1, 2), run)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        image.value = buffer.getvalue()
+
+    box.children = (sliders, image, widgets.interactive_output(draw, controls))
+    return box

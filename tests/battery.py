@@ -91,6 +91,7 @@ def _run():
 
 EXPLORE_RUN = _run()
 COMPARISON_5 = explore.compare_steps(PHASE, 1.0, 2.0, T=3)
+PL_DESCENT_RUN = explore.pl_descent_run(10.0, 1.0, steps=5)
 
 
 def _axes(k=1):
@@ -331,6 +332,9 @@ SPECS = {
     "explore.plot_comparison": (fac(explore.plot_comparison), lambda: dict(axes=_axes(2), comparison=COMPARISON_5)),
     "explore.step_explorer": (fac(explore.step_explorer), lambda: dict(
         problem=PHASE, omega=1.0, xi=2.0, fraction=0.5, T=3)),
+    "explore.pl_descent_run": (fac(explore.pl_descent_run), lambda: dict(kappa=10.0, eta_K=1.0, steps=5)),
+    "explore.plot_pl_descent": (fac(explore.plot_pl_descent), lambda: dict(axes=_axes(2), run=PL_DESCENT_RUN)),
+    "explore.pl_descent_explorer": (fac(explore.pl_descent_explorer), lambda: dict(kappa=10.0, eta_K=1.0, steps=5)),
 }
 
 #: Public callables that are not an input boundary, with the reason.
@@ -338,6 +342,7 @@ NOT_A_BOUNDARY = {
     "gd.StepPolicy": "abstract base class without arguments",
     "gd.BatchStepPolicy": "abstract base class without arguments",
     "gd.Trace": "result record that gd.run builds",
+    "explore.PLDescentRun": "result record that explore.pl_descent_run builds",
     "twolayer.LocalConstants": "result record that local_constants builds",
     "twolayer.GramLowerBounds": "result record that gram_lower_bounds builds",
     "twolayer.XMTMV25Init": "result record that xmtmv25_init builds",
