@@ -95,6 +95,7 @@ PL_DESCENT_RUN = explore.pl_descent_run(10.0, 1.0, steps=5)
 
 
 def _axes(k=1):
+    plt.close("all")  # one call's axes at a time: the battery builds thousands of calls
     fig = plt.figure()
     axes = fig.subplots(1, k)
     return axes
