@@ -1,8 +1,8 @@
 r"""One point of chapter 10's phase map at a time: runs, plots and a widget (chapter 11).
 
 Chapter 10 mapped, for one two-layer squared-loss problem, where gradient descent with a constant
-step :math:`\eta` converges over a grid of initialization scales :math:`\sigma`. This module runs
-*one* setting :math:`(\eta, \sigma, h)` of that map and records what the theory of chapters 3 to 5
+step :math:`\eta` converges over a grid of initialization scales :math:`\omega`. This module runs
+*one* setting :math:`(\eta, \omega, h)` of that map and records what the theory of chapters 3 to 5
 says along the run:
 
 - the loss gap :math:`L_t - \ell^*` at every iterate;
@@ -46,8 +46,8 @@ class PhaseMapProblem:
     r"""The two-layer squared-loss problem of chapter 10's phase map, before scaling.
 
     The loss is :math:`\ell(W) = \tfrac12\|Y - XW\|_F^2` with :math:`Y = X\Theta` (so
-    :math:`\ell^* = 0`), and the start at scale :math:`\sigma` is
-    :math:`(W_1, W_2) = (\sigma U_0, \sigma V_0)` (:meth:`start`).
+    :math:`\ell^* = 0`), and the start at scale :math:`\omega` is
+    :math:`(W_1, W_2) = (\omega U_0, \omega V_0)` (:meth:`start`).
 
     Attributes
     ----------
@@ -79,7 +79,7 @@ class PhaseMapProblem:
         return int(self.U0.shape[1])
 
     def start(self, scale) -> tuple[np.ndarray, np.ndarray]:
-        r"""The start :math:`(\sigma U_0, \sigma V_0)` at the scale :math:`\sigma` = ``scale`` > 0."""
+        r"""The start :math:`(\omega U_0, \omega V_0)` at the scale :math:`\omega` = ``scale`` > 0."""
         scale = _validate.positive("scale", scale)
         return scale * self.U0, scale * self.V0
 
@@ -141,7 +141,7 @@ class ExploreRun:
     Attributes
     ----------
     eta, scale : float
-        The step :math:`\eta` and the initialization scale :math:`\sigma`.
+        The step :math:`\eta` and the initialization scale :math:`\omega`.
     h : int
         The width.
     status, message : str
@@ -201,7 +201,7 @@ class ExploreRun:
 
 def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
                 max_iter: int = 10_000) -> ExploreRun:
-    r"""Run gradient descent with a constant step :math:`\eta` from :math:`(\sigma U_0, \sigma V_0)` (chapter 11).
+    r"""Run gradient descent with a constant step :math:`\eta` from :math:`(\omega U_0, \omega V_0)` (chapter 11).
 
     The run is chapter 10's: it converges once the gap is at most ``rtol`` times the initial gap,
     stops as ``"max_iter"`` after ``max_iter`` steps, and is ``"diverged"`` (without overflow
@@ -216,7 +216,7 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
     eta : float
         Constant step, > 0.
     scale : float
-        Initialization scale :math:`\sigma > 0`.
+        Initialization scale :math:`\omega > 0`.
     rtol : float
         Target gap relative to the initial gap, in (0, 1].
     max_iter : int
@@ -273,6 +273,24 @@ def run_setting(problem: PhaseMapProblem, eta, scale, *, rtol: float = 1e-6,
 # ---------------------------------------------------------------------------
 # the picture
 # ---------------------------------------------------------------------------
+
+
+def _log_slider(widgets, value, bounds, description):
+    """A logarithmic slider over ``bounds`` (the sliders of chapters 1, 5 and 11)."""
+    return widgets.FloatLogSlider(value=value, base=10, min=np.log10(bounds[0]), max=np.log10(bounds[1]),
+                                  step=0.02, description=description, readout_format=".3g",
+                                  continuous_update=False, style={"description_width": "initial"})
+
+def _axes_pair(axes):
+    """The two Axes of a figure drawn by this module's plotting functions, checked."""
+    try:
+        first, second = axes
+        _validate.axes("axes[0]", first)
+        _validate.axes("axes[1]", second)
+    except (TypeError, ValueError) as exc:
+        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    return first, second
+
 def plot_run(axes, run: ExploreRun):
     r"""Draw one :class:`ExploreRun` on a pair of axes (the figures of chapter 11).
 
@@ -293,12 +311,7 @@ def plot_run(axes, run: ExploreRun):
     """
     if not isinstance(run, ExploreRun):
         raise ValueError(f"run must be an explore.ExploreRun, got {type(run).__name__}")
-    try:
-        ax_gap, ax_prod = axes
-        _validate.axes("axes[0]", ax_gap)
-        _validate.axes("axes[1]", ax_prod)
-    except (TypeError, ValueError) as exc:
-        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    ax_gap, ax_prod = _axes_pair(axes)
     finite = run.gaps[np.isfinite(run.gaps)]
     plotting.gap_curve(ax_gap, finite, 0.0, color="C0", label="measured gap")
     if run.factors is not None and run.gaps[0] > 0:
@@ -310,7 +323,7 @@ def plot_run(axes, run: ExploreRun):
     ending = {"converged": f"converged in {run.n_iter} steps",
               "max_iter": f"stopped at the cap ({run.n_iter})",
               "diverged": f"diverged at step {run.n_iter}"}.get(run.status, run.status)
-    ax_gap.set_title(rf"$\eta$ = {run.eta:.3g}, $\sigma$ = {run.scale:.3g}, $h$ = {run.h}: {ending}")
+    ax_gap.set_title(rf"$\eta$ = {run.eta:.3g}, $\omega$ = {run.scale:.3g}, $h$ = {run.h}: {ending}")
     ax_gap.legend(loc="best")
 
     t = np.arange(run.eta_K_loc.size)
@@ -337,7 +350,7 @@ def plot_run(axes, run: ExploreRun):
 # ---------------------------------------------------------------------------
 def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, N: int = 4, n: int = 4,
              m: int = 4, h_max: int = 200, rtol: float = 1e-6, max_iter: int = 10_000):
-    r"""Sliders for :math:`\eta`, :math:`\sigma` and :math:`h` that re-run one setting and redraw it (chapter 11).
+    r"""Sliders for :math:`\eta`, :math:`\omega` and :math:`h` that re-run one setting and redraw it (chapter 11).
 
     Each change of a slider builds the problem of :func:`phase_map_problem` from
     ``np.random.default_rng(seed)`` at the chosen width (the same :math:`X`, :math:`Y` at every
@@ -348,7 +361,7 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
     seed : int
         Seed of the problem (chapter 10's map uses its chapter seed plus 6).
     eta, scale, h : float, float, int
-        Initial slider values; :math:`\eta` in ``ETA_RANGE``, :math:`\sigma` in ``SCALE_RANGE``,
+        Initial slider values; :math:`\eta` in ``ETA_RANGE``, :math:`\omega` in ``SCALE_RANGE``,
         :math:`\min(n, m) \le h \le` ``h_max``.
     N, n, m : int
         Sizes of the problem, as in :func:`phase_map_problem`.
@@ -389,13 +402,11 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
     max_iter = _validate.positive_int("max_iter", max_iter)
 
     def log_slider(value, bounds, description):
-        return widgets.FloatLogSlider(value=value, base=10, min=np.log10(bounds[0]), max=np.log10(bounds[1]),
-                                      step=0.02, description=description, readout_format=".3g",
-                                      continuous_update=False, style={"description_width": "initial"})
+        return _log_slider(widgets, value, bounds, description)
 
     controls = {
         "eta": log_slider(eta, ETA_RANGE, "step size η"),
-        "scale": log_slider(scale, SCALE_RANGE, "initialization scale σ"),
+        "scale": log_slider(scale, SCALE_RANGE, "initialization scale ω"),
         "h": widgets.IntSlider(value=h, min=min(n, m), max=h_max, description="width h",
                                continuous_update=False, style={"description_width": "initial"}),
     }
@@ -419,11 +430,12 @@ def explorer(seed: int, *, eta: float = 0.007, scale: float = 1.0, h: int = 20, 
     return box
 
 
-def _png(run: ExploreRun) -> bytes:
-    """The two panels of :func:`plot_run` as PNG bytes, drawn outside pyplot's figure registry."""
+def _png(data, plot=None) -> bytes:
+    """The two panels of ``plot(axes, data)`` (default :func:`plot_run`) as PNG bytes, drawn outside pyplot's
+    figure registry (the sliders of chapters 1, 5 and 11)."""
     plotting.use_style()
     fig = Figure(figsize=(11.0, 4.0), layout="constrained")
-    plot_run(fig.subplots(1, 2), run)
+    (plot_run if plot is None else plot)(fig.subplots(1, 2), data)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -602,12 +614,7 @@ def plot_comparison(axes, comparison: StepComparison):
     """
     if not isinstance(comparison, StepComparison):
         raise ValueError(f"comparison must be an explore.StepComparison, got {type(comparison).__name__}")
-    try:
-        ax_gap, ax_step = axes
-        _validate.axes("axes[0]", ax_gap)
-        _validate.axes("axes[1]", ax_step)
-    except (TypeError, ValueError) as exc:
-        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    ax_gap, ax_step = _axes_pair(axes)
     c = comparison
     tiny = np.finfo(float).tiny
     t = np.arange(c.adaptive_gaps.size)
@@ -672,9 +679,7 @@ def step_explorer(problem: PhaseMapProblem, *, omega: float = 1.0, xi: float = 1
     T = _validate.positive_int("T", T)
 
     def log_slider(value, bounds, description):
-        return widgets.FloatLogSlider(value=value, base=10, min=np.log10(bounds[0]), max=np.log10(bounds[1]),
-                                      step=0.02, description=description, readout_format=".3g",
-                                      continuous_update=False, style={"description_width": "initial"})
+        return _log_slider(widgets, value, bounds, description)
 
     controls = {
         "omega": log_slider(omega, OMEGA_RANGE, "scale ω"),
@@ -690,12 +695,7 @@ def step_explorer(problem: PhaseMapProblem, *, omega: float = 1.0, xi: float = 1
     def draw(omega, xi, fraction):
         comparison = compare_steps(problem, omega, xi, fraction=fraction, T=T)
         box.latest = comparison
-        plotting.use_style()
-        fig = Figure(figsize=(11.0, 4.0), layout="constrained")
-        plot_comparison(fig.subplots(1, 2), comparison)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        image.value = buffer.getvalue()
+        image.value = _png(comparison, plot_comparison)
 
     box.children = (sliders, image, widgets.interactive_output(draw, controls))
     return box
@@ -796,12 +796,7 @@ def plot_pl_descent(axes, run: PLDescentRun):
     """
     if not isinstance(run, PLDescentRun):
         raise ValueError(f"run must be an explore.PLDescentRun, got {type(run).__name__}")
-    try:
-        ax_gap, ax_q = axes
-        _validate.axes("axes[0]", ax_gap)
-        _validate.axes("axes[1]", ax_q)
-    except (TypeError, ValueError) as exc:
-        raise _validate.WrongKind(f"axes must be a pair of matplotlib Axes, got {_validate.describe(axes)}") from exc
+    ax_gap, ax_q = _axes_pair(axes)
     t = np.arange(run.gaps.size)
     shown = np.isfinite(run.gaps) & (run.gaps > 0)
     ax_gap.semilogy(t[shown], run.gaps[shown], color="C0", marker="o", markersize=2, label="measured gap")
@@ -879,12 +874,7 @@ def pl_descent_explorer(*, kappa: float = 10.0, eta_K: float = 1.0, steps: int =
     def draw(kappa, eta_K):
         run = pl_descent_run(kappa, eta_K, steps=steps)
         box.latest_run = run
-        plotting.use_style()
-        fig = Figure(figsize=(11.0, 4.0), layout="constrained")
-        plot_pl_descent(fig.subplots(1, 2), run)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        image.value = buffer.getvalue()
+        image.value = _png(run, plot_pl_descent)
 
     box.children = (sliders, image, widgets.interactive_output(draw, controls))
     return box

@@ -191,7 +191,7 @@ def test_plot_run_labels_its_axes_and_names_the_setting(problem, eta, status):
     assert "iteration" in left.get_xlabel() and "iteration" in right.get_xlabel()
     assert "L_t - \\ell^*" in left.get_ylabel() and "K_{\\mathrm{loc},t}" in right.get_ylabel()
     title = left.get_title()
-    assert f"= {eta:.3g}" in title and "\\sigma$ = 1" in title and "$h$ = 20" in title and status in title
+    assert f"= {eta:.3g}" in title and "\\omega$ = 1" in title and "$h$ = 20" in title and status in title
     legend = [t.get_text() for t in left.get_legend().get_texts()]
     assert ("bound" in " ".join(legend)) == (run.factors is not None)
     levels = sorted(line.get_ydata()[0] for line in right.get_lines()[1:])
